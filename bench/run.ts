@@ -1,0 +1,147 @@
+// amsh benchmarks (npm run bench). Each figure is measured against the target its issue names,
+// on this machine, and recorded in bench/results/ with the machine it came from.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, hostname, tmpdir, totalmem } from 'node:os'
+import { join, resolve } from 'node:path'
+import { getEntity } from '../src/catalog/catalog.ts'
+import { getProfile } from '../src/catalog/profiles.ts'
+import { Session } from '../src/shell/session.ts'
+import { LocalStore } from '../src/transport/local/store.ts'
+
+const BIN = resolve('bin/amsh.js')
+const work = mkdtempSync(join(tmpdir(), 'amsh-bench-'))
+
+interface Figure {
+  name: string
+  value: number
+  unit: string
+  target: string
+  pass: boolean
+  detail: string
+}
+const figures: Figure[] = []
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+function timeRun(args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const start = process.hrtime.bigint()
+  const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env })
+  const ms = Number(process.hrtime.bigint() - start) / 1e6
+  if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr.toString()}`)
+  return ms
+}
+
+function record(figure: Figure): void {
+  figures.push(figure)
+  console.log(`${figure.pass ? 'PASS' : 'FAIL'}  ${figure.name}: ${figure.value.toFixed(1)} ${figure.unit} (target ${figure.target}) — ${figure.detail}`)
+}
+
+function body(name: string): string {
+  return JSON.stringify({
+    name,
+    description: 'benchmark script',
+    script: Buffer.from(`var name = "${name}";\nvar outcome = "true";\n`).toString('base64'),
+    language: 'JAVASCRIPT',
+    context: 'AUTHENTICATION_TREE_DECISION_NODE',
+  })
+}
+
+// 1. Cold start of a one-line query on an empty store, against bare node in the same run.
+{
+  const store = join(work, 'empty.db')
+  const env = { ...process.env, AMSH_HOME: work }
+  const amshArgs = [BIN, '--store', store, '-c', 'query Scripts --realm / --filter true']
+  timeRun(amshArgs, env) // creates the (empty) store, so the runs below open an existing one
+  const node: number[] = []
+  const amsh: number[] = []
+  for (let i = 0; i < 25; i++) {
+    node.push(timeRun(['-e', '0']))
+    amsh.push(timeRun(amshArgs, env))
+  }
+  const ratio = median(amsh) / median(node)
+  record({
+    name: 'cold start: amsh -c query on an empty store / node -e 0',
+    value: ratio,
+    unit: '×',
+    target: '≤ 2.5×',
+    pass: ratio <= 2.5,
+    detail: `median of 25 interleaved runs: amsh ${median(amsh).toFixed(1)} ms, node ${median(node).toFixed(1)} ms`,
+  })
+}
+
+// 2. A 10,000-line batch of creates through the binary, startup included.
+{
+  const lines = Array.from({ length: 10_000 }, (_, i) => `create Scripts --realm /bench --body '${body(`Batch script ${i}`)}'`)
+  const file = join(work, 'creates.amster')
+  writeFileSync(file, `${lines.join('\n')}\n`)
+  const runs: number[] = []
+  for (let i = 0; i < 3; i++) {
+    const store = join(work, `batch-${i}.db`)
+    runs.push(timeRun([BIN, '--store', store, file]))
+  }
+  const rate = 10_000 / (median(runs) / 1000)
+  record({
+    name: '10,000-line batch of create Scripts on the local store',
+    value: rate,
+    unit: 'commands/s',
+    target: '≥ 3,000 commands/s',
+    pass: rate >= 3000,
+    detail: `median of 3 runs: ${median(runs).toFixed(0)} ms for 10,000 commands, output to /dev/null`,
+  })
+}
+
+// 3. A prefix query on a store of 100,000 scripts, through the session as a command line.
+{
+  const path = join(work, 'large.db')
+  const store = new LocalStore({ path, product: 'am8' })
+  const target = { entity: getEntity('Scripts'), scope: { kind: 'realm' as const, realm: '/' } }
+  const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima', 'mike', 'november', 'oscar', 'papa', 'quebec', 'romeo', 'sierra', 'tango', 'uniform', 'victor', 'whiskey', 'xray', 'yankee', 'zulu']
+  store.transaction(() => {
+    for (let i = 0; i < 100_000; i++) {
+      const name = `${words[i % words.length]!} ${i}`
+      void store.create(target, JSON.parse(body(name)) as never)
+    }
+  })
+  const session = new Session({ transport: store, profile: getProfile('am8'), properties: new Map() })
+  const line = `query Scripts --realm / --filter 'name sw "x"'`
+  let matches = 0
+  const times: number[] = []
+  for (let i = 0; i < 30; i++) {
+    const start = process.hrtime.bigint()
+    const outcome = await session.execute(line, work)
+    times.push(Number(process.hrtime.bigint() - start) / 1e6)
+    if (outcome.kind === 'value' && Array.isArray(outcome.value)) matches = outcome.value.length
+  }
+  store.close()
+  const ms = median(times)
+  record({
+    name: `query Scripts --filter 'name sw "x"' on 100,000 scripts`,
+    value: ms,
+    unit: 'ms',
+    target: '≤ 30 ms',
+    pass: ms <= 30,
+    detail: `median of 30 runs through the session (parse, filter → SQL, fetch, present); ${matches} matches (the 100,000 names cycle through 26 words, so 1 in 26 starts with "x")`,
+  })
+}
+
+// Record where the figures came from.
+const machine = {
+  host: hostname(),
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  sqlite: execFileSync(process.execPath, ['-e', "console.log(new (require('better-sqlite3'))(':memory:').prepare('select sqlite_version() v').get().v)"]).toString().trim(),
+}
+const date = new Date().toISOString()
+const results = join('bench', 'results')
+mkdirSync(results, { recursive: true })
+writeFileSync(join(results, 'latest.json'), `${JSON.stringify({ date, machine, figures }, null, 2)}\n`)
+rmSync(work, { recursive: true, force: true })
+console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, SQLite ${machine.sqlite}`)
+if (figures.some((f) => !f.pass)) process.exitCode = 1

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { AmshError } from '../errors.ts'
+import { packageRoot } from '../paths.ts'
+
+// A product profile (schemas/profiles/<product>.json) says which script contexts a product has,
+// which languages each context takes and which evaluator versions each language may use there.
+
+export const PRODUCTS = ['am75', 'am8', 'aic'] as const
+export type Product = (typeof PRODUCTS)[number]
+export const DEFAULT_PRODUCT: Product = 'am8'
+
+export interface Profile {
+  product: Product
+  title: string
+  version: string
+  /** context → language → allowed evaluator versions, the default first. */
+  contexts: Record<string, Record<string, string[]>>
+  /** Context names the product accepts and stores as another context with a fixed version. */
+  aliases: Record<string, { context: string; evaluatorVersion: string }>
+}
+
+const profiles = new Map<Product, Profile>()
+
+export function isProduct(value: string): value is Product {
+  return (PRODUCTS as readonly string[]).includes(value)
+}
+
+export function getProfile(product: Product): Profile {
+  let profile = profiles.get(product)
+  if (!profile) {
+    const file = join(packageRoot(), 'schemas', 'profiles', `${product}.json`)
+    profile = JSON.parse(readFileSync(file, 'utf8')) as Profile
+    profiles.set(product, profile)
+  }
+  return profile
+}
+
+export function parseProduct(value: string): Product {
+  if (isProduct(value)) return value
+  throw new AmshError(
+    'E_USAGE',
+    `unknown product "${value}" (allowed: ${PRODUCTS.join(', ')}: AM 7.5, PingAM 8.x, Identity Cloud)`
+  )
+}
+
+export function scriptLanguages(profile: Profile): string[] {
+  const all = new Set<string>()
+  for (const languages of Object.values(profile.contexts)) {
+    for (const language of Object.keys(languages)) all.add(language)
+  }
+  return [...all].sort()
+}
+
+/** AM matches context names case-insensitively and resolves aliases (AIC: SCRIPTED_DECISION_NODE). */
+export function resolveContext(
+  profile: Profile,
+  raw: string
+): { context: string; evaluatorVersion?: string } | undefined {
+  const upper = raw.toUpperCase()
+  const alias = profile.aliases[upper]
+  if (alias) return alias
+  return profile.contexts[upper] ? { context: upper } : undefined
+}
+
+/** The evaluator versions a language may use in a context, default first; undefined if not allowed. */
+export function evaluatorVersions(
+  profile: Profile,
+  context: string,
+  language: string
+): string[] | undefined {
+  return profile.contexts[context]?.[language]
+}
+
+/** AM writes evaluatorVersion as a string ("1.0"); accept 1, 2, "1", "2.0" alike. */
+export function normaliseEvaluatorVersion(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value.toFixed(1)
+  if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim())) {
+    return Number(value).toFixed(1)
+  }
+  return undefined
+}

@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Command, CommanderError, Option } from 'commander'
+import { DEFAULT_PRODUCT, getProfile, parseProduct, PRODUCTS } from './catalog/profiles.ts'
+import { AmshError, toAmshError } from './errors.ts'
+import { OUTPUT_FORMATS, parseOutputFormat } from './output/format.ts'
+import { amshHome, packageRoot } from './paths.ts'
+import { Batch, type ErrorPolicy } from './shell/batch.ts'
+import { Session } from './shell/session.ts'
+import { LocalStore } from './transport/local/store.ts'
+
+// The composition root: reads the command line, opens the store, picks the front end (REPL,
+// files, -c, stdin) and returns the exit status. Nothing below this module exits the process.
+
+interface CliOptions {
+  command: string[]
+  D: string[]
+  quiet?: boolean
+  output: string
+  store?: string
+  product: string
+  onError: string
+  interactive?: boolean
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
+    version: string
+  }
+  return pkg.version
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value]
+}
+
+function program(): Command {
+  return new Command('amsh')
+    .description(
+      'An Amster-compatible shell for AM / PingAM / Identity Cloud scripts.\n' +
+        'Without files or -c it opens the am> prompt (or reads commands from piped stdin).'
+    )
+    .argument('[files...]', 'batch files of commands to run, in order')
+    .option('-c, --command <line>', 'run a command line and exit (repeatable)', collect, [])
+    .option('-D <name=value>', 'define a property for the batch (repeatable; also -Dname=value)', collect, [])
+    .option('-q, --quiet', 'print no banner or hints, only results and errors')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('json'))
+    .option('--store <path>', 'the local store file (default: $AMSH_HOME/store.db)')
+    .addOption(
+      new Option('--product <name>', 'the product whose rules bodies are checked against')
+        .choices(PRODUCTS)
+        .default(DEFAULT_PRODUCT)
+    )
+    .addOption(
+      new Option('--on-error <policy>', 'in a batch: stop at the first failure (exit 3) or continue (exit 1)')
+        .choices(['stop', 'continue'])
+        .default('stop')
+    )
+    .option('-i, --interactive', 'open the prompt even when stdin is not a terminal')
+    .version(version(), '--version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .showHelpAfterError('(amsh --help lists the options)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 all commands succeeded; 1 some failed (--on-error continue);
+             2 bad invocation or syntax; 3 a batch stopped at its first failure.
+
+Examples:
+  amsh                                          the am> prompt on the local store
+  amsh -c 'query Scripts --realm / --filter true'
+  amsh setup.amster -D realm=/alpha             run a batch file
+  amsh < setup.amster                           the same from stdin`
+    )
+}
+
+function parseProperties(definitions: string[]): Map<string, string> {
+  const properties = new Map<string, string>()
+  for (const definition of definitions) {
+    const eq = definition.indexOf('=')
+    if (eq <= 0) {
+      throw new AmshError(
+        'E_USAGE',
+        `-D ${definition}: a property is written name=value (e.g. -D AM_URL=https://am.example.com/am)`
+      )
+    }
+    properties.set(definition.slice(0, eq), definition.slice(eq + 1))
+  }
+  return properties
+}
+
+const io = {
+  out: (text: string) => process.stdout.write(`${text}\n`),
+  err: (text: string) => process.stderr.write(`${text}\n`),
+}
+
+/** Runs amsh with the given arguments and resolves to the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const cli = program()
+  try {
+    cli.parse(argv, { from: 'user' })
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2
+    const error = toAmshError(err)
+    process.stderr.write(`${error.format()}\n`)
+    return error.exitCode
+  }
+  const options = cli.opts<CliOptions>()
+  const files = cli.args
+
+  let store: LocalStore | undefined
+  try {
+    if (files.length > 0 && options.command.length > 0) {
+      throw new AmshError('E_USAGE', 'give batch files or -c commands, not both')
+    }
+    const properties = parseProperties(options.D)
+    const product = parseProduct(options.product)
+    const output = parseOutputFormat(options.output)
+    const home = amshHome()
+    store = new LocalStore({ path: options.store ?? join(home, 'store.db'), product })
+    const session = new Session({ transport: store, profile: getProfile(product), properties })
+
+    const interactive = options.interactive ?? (files.length === 0 && options.command.length === 0 && process.stdin.isTTY)
+    if (interactive) {
+      const { startRepl } = await import('./shell/repl.ts')
+      await startRepl({ session, output, historyFile: join(home, 'history'), quiet: options.quiet ?? false })
+      return 0
+    }
+
+    const batch = new Batch(session, io, { policy: options.onError as ErrorPolicy, output })
+    if (options.command.length > 0) {
+      for (const command of options.command) {
+        await batch.runSource(command, '-c', process.cwd())
+        if (batch.finished) break
+      }
+    } else if (files.length > 0) {
+      for (const file of files) {
+        await batch.runFile(file)
+        if (batch.finished) break
+      }
+    } else {
+      await batch.runSource(readFileSync(0, 'utf8'), '<stdin>', process.cwd())
+    }
+    return batch.exitCode()
+  } catch (err) {
+    const error = toAmshError(err)
+    process.stderr.write(`${error.format()}\n`)
+    return error.exitCode
+  } finally {
+    store?.close()
+  }
+}

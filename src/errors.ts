@@ -1,0 +1,96 @@
+// One error family for the whole tool. Every failure a user can cause is an AmshError with a
+// stable code; the code alone decides the exit status of a stopped batch and the HTTP status the
+// server answers with. Branch on `code`, never on `message`.
+
+export const ERRORS = {
+  /** Bad invocation: unknown verb, entity or option, missing or conflicting options. */
+  E_USAGE: { exit: 2, http: 400 },
+  /** Text that does not parse: command-line quoting, a JSON body, a CREST filter. */
+  E_PARSE: { exit: 2, http: 400 },
+  /** A body that breaks the entity's JSON Schema or the product profile. */
+  E_SCHEMA: { exit: 3, http: 400 },
+  /** A script source (JavaScript, Groovy) that does not parse. */
+  E_SYNTAX: { exit: 3, http: 400 },
+  /** A request AM's rules refuse (undecodable script, id mismatch, changing evaluatorVersion...). */
+  E_INVALID: { exit: 3, http: 400 },
+  E_NOT_FOUND: { exit: 3, http: 404 },
+  /** A name already in use (AM answers 409). */
+  E_CONFLICT: { exit: 3, http: 409 },
+  /** An id already in use on a create-only request (AM answers 412). */
+  E_EXISTS: { exit: 3, http: 412 },
+  /** Refused by policy, e.g. deleting a default script. */
+  E_FORBIDDEN: { exit: 3, http: 403 },
+  /** An operation the entity, scope or transport does not offer. */
+  E_UNSUPPORTED: { exit: 3, http: 501 },
+  /** A file the user named cannot be read. */
+  E_IO: { exit: 3, http: 500 },
+  /** The local store cannot be opened or written. */
+  E_STORE: { exit: 3, http: 500 },
+  /** A bug: something that should not happen. */
+  E_INTERNAL: { exit: 3, http: 500 },
+} as const satisfies Record<string, { exit: number; http: number }>
+
+export type ErrorCode = keyof typeof ERRORS
+
+/** Reason phrases as CREST writes them in error bodies. */
+const HTTP_REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Request Entity Too Large',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+}
+
+export function httpReason(status: number): string {
+  return HTTP_REASONS[status] ?? 'Error'
+}
+
+export type JsonSafe = string | number | boolean | null | JsonSafe[] | { [key: string]: JsonSafe }
+
+export interface AmshErrorOptions {
+  /** JSON-safe facts for machine-readable output (problems list, positions, ids). */
+  details?: Record<string, JsonSafe>
+  cause?: unknown
+}
+
+export class AmshError extends Error {
+  readonly code: ErrorCode
+  readonly details: Record<string, JsonSafe> | undefined
+  /** Where in a batch the failing command stands (`file:line`), set by the batch runner. */
+  where: string | undefined
+
+  constructor(code: ErrorCode, message: string, options: AmshErrorOptions = {}) {
+    super(message, { cause: options.cause })
+    this.name = 'AmshError'
+    this.code = code
+    this.details = options.details
+  }
+
+  get exitCode(): number {
+    return ERRORS[this.code].exit
+  }
+
+  get httpStatus(): number {
+    return ERRORS[this.code].http
+  }
+
+  /** The one line a user sees on stderr. */
+  format(): string {
+    const at = this.where ? `${this.where}: ` : ''
+    return `${at}${this.code}: ${this.message}`
+  }
+}
+
+/** Anything thrown that is not an AmshError is a bug; keep the original as the cause. */
+export function toAmshError(err: unknown): AmshError {
+  if (err instanceof AmshError) return err
+  const message = err instanceof Error ? err.message : String(err)
+  return new AmshError('E_INTERNAL', `${message} (this is a bug in amsh; please report it)`, {
+    cause: err,
+  })
+}

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { AmshError, toAmshError } from '../errors.ts'
+import { formatValue, type OutputFormat } from '../output/format.ts'
+import { logicalLines } from './lines.ts'
+import type { Session } from './session.ts'
+
+// Replays commands without a prompt: files, -c text and piped stdin. The error policy decides
+// whether the first failure stops the batch (exit 3, or 2 for a syntax error) or whether it runs
+// on and exits 1 when anything failed.
+
+export type ErrorPolicy = 'stop' | 'continue'
+
+export interface BatchIO {
+  out(text: string): void
+  err(text: string): void
+}
+
+export interface BatchOptions {
+  policy: ErrorPolicy
+  output: OutputFormat
+}
+
+export class Batch {
+  failures = 0
+  /** The error that stopped the batch, under the stop policy. */
+  stopped: AmshError | undefined
+  #exited = false
+  readonly #session: Session
+  readonly #io: BatchIO
+  readonly #options: BatchOptions
+
+  constructor(session: Session, io: BatchIO, options: BatchOptions) {
+    this.#session = session
+    this.#io = io
+    this.#options = options
+  }
+
+  /** 0 all succeeded, 1 something failed and the batch ran on, else the stopping error's code. */
+  exitCode(): number {
+    if (this.stopped) return this.stopped.exitCode
+    return this.failures > 0 ? 1 : 0
+  }
+
+  /** Whether the batch should read no further (stopped, or :exit). */
+  get finished(): boolean {
+    return this.#exited || this.stopped !== undefined
+  }
+
+  /** `where` is the line that loads the file, if any: a missing file is reported there. */
+  async runFile(path: string, chain: string[] = [], where?: string): Promise<void> {
+    const full = resolve(path)
+    let source: string
+    try {
+      source = readFileSync(full, 'utf8')
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message
+      this.#fail(new AmshError('E_IO', `cannot read ${full}: ${reason}`), where)
+      return
+    }
+    await this.runSource(source, path, dirname(full), [...chain, full])
+  }
+
+  /** Runs a text; `name` labels its lines in errors, `chain` lists the files loading it. */
+  async runSource(source: string, name: string, baseDir: string, chain: string[] = []): Promise<void> {
+    for (const { text, line } of logicalLines(source)) {
+      if (this.finished) return
+      const where = `${name}:${line}`
+      try {
+        const outcome = await this.#session.execute(text, baseDir)
+        switch (outcome.kind) {
+          case 'value':
+            this.#io.out(formatValue(outcome.value, this.#options.output))
+            break
+          case 'text':
+            this.#io.out(outcome.text)
+            break
+          case 'exit':
+            this.#exited = true
+            return
+          case 'load':
+            for (const file of outcome.files) {
+              const path = resolve(baseDir, file)
+              if (chain.includes(path)) {
+                throw new AmshError('E_USAGE', `:load cycle: ${[...chain, path].join(' → ')}`)
+              }
+              await this.runFile(path, chain, where)
+              if (this.finished) return
+            }
+            break
+          case 'none':
+            break
+        }
+      } catch (err) {
+        this.#fail(toAmshError(err), where)
+      }
+    }
+  }
+
+  #fail(error: AmshError, where: string | undefined): void {
+    error.where ??= where
+    this.#io.err(error.format())
+    this.failures++
+    if (this.#options.policy === 'stop') this.stopped = error
+  }
+}

@@ -1,0 +1,43 @@
+import { didYouMean } from '../did-you-mean.ts'
+import { AmshError } from '../errors.ts'
+import { splitWords } from '../parse/invocation.ts'
+
+// Shell commands that are not entity verbs, with Amster's names and short forms.
+
+export type MetaCommand =
+  | { kind: 'help'; topic: string | undefined }
+  | { kind: 'exit' }
+  | { kind: 'load'; files: string[] }
+
+export const META_HELP: [names: string, summary: string][] = [
+  [':help (:h, ?) [topic]', 'show this help, or help on a command or an entity'],
+  [':exit (:x), :quit (:q)', 'leave the shell (in a file: stop reading it)'],
+  [':load (:l, .) file...', 'run the commands of one or more files here'],
+]
+
+const NAMES: Record<string, MetaCommand['kind']> = {
+  ':help': 'help',
+  ':h': 'help',
+  '?': 'help',
+  ':?': 'help',
+  ':exit': 'exit',
+  ':x': 'exit',
+  ':quit': 'exit',
+  ':q': 'exit',
+  ':load': 'load',
+  ':l': 'load',
+  '.': 'load',
+  ':.': 'load',
+}
+
+export function parseMeta(text: string): MetaCommand {
+  const [name = '', ...args] = splitWords(text.trim())
+  const kind = NAMES[name]
+  if (kind === 'help') return { kind, topic: args[0] }
+  if (kind === 'exit') return { kind }
+  if (kind === 'load') {
+    if (args.length === 0) throw new AmshError('E_USAGE', `${name} needs at least one file`)
+    return { kind, files: args }
+  }
+  throw new AmshError('E_USAGE', `unknown shell command "${name}"${didYouMean(name, Object.keys(NAMES))}; type :help`)
+}

@@ -1,0 +1,76 @@
+import repl, { type REPLServer } from 'node:repl'
+import { resolve } from 'node:path'
+import { toAmshError } from '../errors.ts'
+import { formatValue, type OutputFormat } from '../output/format.ts'
+import { Batch } from './batch.ts'
+import { logicalLine } from './lines.ts'
+import type { Session } from './session.ts'
+
+// The interactive shell: node:repl with an eval that hands each logical line to the session.
+// An unfinished line (open quote, open JSON body, trailing backslash) asks for more input.
+
+export interface ReplOptions {
+  session: Session
+  output: OutputFormat
+  historyFile: string
+  quiet: boolean
+}
+
+export function startRepl(options: ReplOptions): Promise<void> {
+  const { session } = options
+  const stdout = process.stdout
+  const stderr = process.stderr
+  if (!options.quiet) stdout.write("amsh: an Amster-compatible shell. Type :help for help, :exit to leave.\n")
+
+  const server: REPLServer = repl.start({
+    prompt: 'am> ',
+    ignoreUndefined: true,
+    preview: false,
+    writer: (text: unknown) => String(text),
+    eval: (input, _context, _file, callback) => {
+      const { complete, text } = logicalLine(input.replace(/\n$/, ''))
+      if (!complete) {
+        callback(new repl.Recoverable(new Error('incomplete line')), undefined)
+        return
+      }
+      session.execute(text, process.cwd()).then(
+        async (outcome) => {
+          switch (outcome.kind) {
+            case 'value':
+              return callback(null, formatValue(outcome.value, options.output))
+            case 'text':
+              return callback(null, outcome.text)
+            case 'exit':
+              callback(null, undefined)
+              return server.close()
+            case 'load': {
+              // A loaded file runs as a batch that keeps going after a failure, as Amster's does.
+              const batch = new Batch(session, {
+                out: (t) => stdout.write(`${t}\n`),
+                err: (t) => stderr.write(`${t}\n`),
+              }, { policy: 'continue', output: options.output })
+              for (const file of outcome.files) {
+                const path = resolve(process.cwd(), file)
+                await batch.runFile(path)
+                if (batch.finished) break
+              }
+              return callback(null, undefined)
+            }
+            case 'none':
+              return callback(null, undefined)
+          }
+        },
+        (err: unknown) => {
+          stderr.write(`${toAmshError(err).format()}\n`)
+          callback(null, undefined)
+        }
+      )
+    },
+  })
+  // node's own dot-commands would shadow ours (.load, .help, .exit): keep only .break/.clear.
+  for (const name of ['load', 'save', 'editor', 'help', 'exit']) delete (server.commands as Record<string, unknown>)[name]
+  server.setupHistory(options.historyFile, (err) => {
+    if (err) stderr.write(`amsh: history is not kept: ${err.message}\n`)
+  })
+  return new Promise((resolveDone) => server.on('exit', () => resolveDone()))
+}

@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { AmshError } from '../../errors.ts'
+
+// better-sqlite3 is imported here and nowhere else. This module opens (or creates) an amsh store
+// file, checks that it really is one, and turns SQLite's failures into E_STORE errors.
+
+export type Db = Database.Database
+export type Statement = Database.Statement<unknown[], unknown>
+
+/** 'amsh' in ASCII: marks a SQLite file as an amsh store (PRAGMA application_id). */
+const APPLICATION_ID = 0x616d7368
+export const SCHEMA_VERSION = 1
+
+const SCHEMA_V1 = `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE realms (path TEXT PRIMARY KEY, created INTEGER NOT NULL);
+  CREATE TABLE resources (
+    entity TEXT NOT NULL,
+    realm TEXT NOT NULL,          -- '/', '/alpha', ...; '' for the global scope
+    id TEXT NOT NULL,
+    name TEXT,                    -- the entity's name field, for the name index
+    name_key TEXT,                -- the name case-folded: names are unique case-insensitively
+    body TEXT NOT NULL,           -- the representation without _id, as JSON
+    rev TEXT NOT NULL,
+    PRIMARY KEY (entity, realm, id)
+  );
+  CREATE INDEX resources_by_name ON resources (entity, realm, name);
+  CREATE INDEX resources_by_name_key ON resources (entity, name_key);
+`
+
+export function isSqliteError(err: unknown): boolean {
+  return err instanceof Database.SqliteError
+}
+
+/** SQLite's error codes, in words a user can act on. */
+export function storeError(path: string, err: unknown): AmshError {
+  if (err instanceof AmshError) return err
+  const code = (err as { code?: string }).code ?? ''
+  const message = err instanceof Error ? err.message : String(err)
+  const why: Record<string, string> = {
+    SQLITE_NOTADB: 'is not a SQLite database (point --store at an amsh store or a new file)',
+    SQLITE_CORRUPT: 'is damaged (SQLite reports corruption)',
+    SQLITE_READONLY: 'is read-only: this command cannot change it',
+    SQLITE_BUSY: 'is locked by another process that is writing to it; try again',
+    SQLITE_CANTOPEN: 'cannot be opened (check the path and its permissions)',
+    SQLITE_FULL: 'cannot grow: the disk is full',
+    SQLITE_IOERR: 'could not be read or written (I/O error)',
+  }
+  const known = Object.entries(why).find(([prefix]) => code.startsWith(prefix))
+  return new AmshError(
+    'E_STORE',
+    known ? `store ${path} ${known[1]}` : `store ${path}: ${message}`,
+    { details: { path, sqlite: code || null }, cause: err }
+  )
+}
+
+function isMarkedReadOnly(path: string): boolean {
+  // Root can write to a file whatever its mode; a store the user made read-only stays so.
+  return existsSync(path) && (statSync(path).mode & 0o222) === 0
+}
+
+export interface OpenedDb {
+  db: Db
+  readonly: boolean
+  /** True when this call created the store's tables (a fresh store needs seeding). */
+  created: boolean
+}
+
+export function openDatabase(path: string): OpenedDb {
+  const memory = path === ':memory:'
+  const readonly = !memory && isMarkedReadOnly(path)
+  let db: Db | undefined
+  try {
+    if (!memory && !existsSync(path)) mkdirSync(dirname(path), { recursive: true })
+    db = new Database(path, { readonly, timeout: 5000 })
+    const appId = db.pragma('application_id', { simple: true }) as number
+    const version = db.pragma('user_version', { simple: true }) as number
+    if (appId === APPLICATION_ID && version > SCHEMA_VERSION) {
+      throw new AmshError(
+        'E_STORE',
+        `store ${path} was written by a newer amsh (store schema ${version}; this amsh knows ${SCHEMA_VERSION})`
+      )
+    }
+    let created = false
+    if (appId !== APPLICATION_ID) {
+      const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'")
+      if ((tables.get() as { n: number }).n > 0) {
+        throw new AmshError(
+          'E_STORE',
+          `store ${path} is a SQLite database of another program, not an amsh store`
+        )
+      }
+      if (readonly) throw storeError(path, Object.assign(new Error(''), { code: 'SQLITE_READONLY' }))
+      db.pragma('journal_mode = WAL')
+      db.transaction(() => {
+        db!.exec(SCHEMA_V1)
+        db!.pragma(`application_id = ${APPLICATION_ID}`)
+        db!.pragma(`user_version = ${SCHEMA_VERSION}`)
+      })()
+      created = true
+    }
+    // WAL with synchronous=NORMAL: commits skip fsync (checkpoints still sync), so a crash of
+    // the machine may lose the last commits but never corrupts the store. A workspace store
+    // trades that for batches thousands of commands per second fast.
+    if (!readonly) db.pragma('synchronous = NORMAL')
+    return { db, readonly, created }
+  } catch (err) {
+    db?.close()
+    throw storeError(path, err)
+  }
+}

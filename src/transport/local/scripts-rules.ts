@@ -1,0 +1,141 @@
+import { entityMessage, type EntityDef } from '../../catalog/catalog.ts'
+import {
+  evaluatorVersions,
+  normaliseEvaluatorVersion,
+  resolveContext,
+  scriptLanguages,
+  type Profile,
+} from '../../catalog/profiles.ts'
+import { decodeScript, encodeScript } from '../../catalog/script-fields.ts'
+import { AmshError } from '../../errors.ts'
+import type { JsonObject, JsonValue } from '../../json.ts'
+
+// AM's rules for a script resource, applied by the local store so that it answers as AM does
+// (research/am-rest.md §2): required fields, language and context names, evaluator versions,
+// base64 sources, and the server-owned fields. Messages are AM's, from commands/Scripts.json.
+
+export interface WriteContext {
+  entity: EntityDef
+  profile: Profile
+  /** Principal written to createdBy / lastModifiedBy. */
+  user: string
+  now: number
+}
+
+function invalid(entity: EntityDef, key: string, values: Record<string, string> = {}): AmshError {
+  return new AmshError('E_INVALID', entityMessage(entity, key, values))
+}
+
+/** The fields a client sends, checked and normalised as AM does; the source decoded. */
+function clientFields(
+  body: JsonObject,
+  ctx: WriteContext,
+  storedVersion: string | undefined
+): JsonObject {
+  const { entity, profile } = ctx
+  for (const field of ['name', 'script', 'language', 'context']) {
+    const value = body[field]
+    if (value == null) throw invalid(entity, `missing:${field}`)
+    if (typeof value !== 'string') {
+      throw new AmshError('E_INVALID', `${field} must be a string, not ${JSON.stringify(value)}`)
+    }
+  }
+  const name = body.name as string
+  if (name.trim() === '') throw invalid(entity, 'missing:name')
+
+  const language = (body.language as string).toUpperCase()
+  if (!scriptLanguages(profile).includes(language)) {
+    throw invalid(entity, 'unknownLanguage', { value: body.language as string })
+  }
+  const resolved = resolveContext(profile, body.context as string)
+  if (!resolved) throw invalid(entity, 'unknownContext', { value: body.context as string })
+  const { context } = resolved
+  const versions = evaluatorVersions(profile, context, language)
+  if (!versions) {
+    throw new AmshError(
+      'E_INVALID',
+      `Scripting language ${language} is not supported for script type ${context}`
+    )
+  }
+
+  const requested =
+    resolved.evaluatorVersion ??
+    (body.evaluatorVersion == null
+      ? undefined
+      : (normaliseEvaluatorVersion(body.evaluatorVersion) ?? String(body.evaluatorVersion)))
+  if (storedVersion !== undefined && requested !== undefined && requested !== storedVersion) {
+    throw new AmshError(
+      'E_INVALID',
+      `The evaluator version of a script cannot be changed after it is created (it is ${storedVersion}, the request asks for ${requested})`
+    )
+  }
+  const evaluatorVersion = storedVersion ?? requested ?? versions[0]!
+  if (!versions.includes(evaluatorVersion)) {
+    throw new AmshError(
+      'E_INVALID',
+      `Evaluator version ${evaluatorVersion} is not supported for ${language} scripts of type ${context} (supported: ${versions.join(', ')})`
+    )
+  }
+
+  const source = decodeScript(body.script as string)
+  if (source === undefined) throw invalid(entity, 'badEncoding')
+
+  const description = body.description
+  return {
+    name,
+    description: typeof description === 'string' ? description : null,
+    script: source,
+    language,
+    context,
+    evaluatorVersion,
+  }
+}
+
+interface Origin {
+  default: JsonValue
+  createdBy: JsonValue
+  creationDate: JsonValue
+}
+
+/** The stored document (without _id), in AM's field order. */
+function assemble(fields: JsonObject, ctx: WriteContext, origin: Origin): JsonObject {
+  return {
+    name: fields.name!,
+    description: fields.description!,
+    script: fields.script!,
+    default: origin.default,
+    language: fields.language!,
+    context: fields.context!,
+    createdBy: origin.createdBy,
+    creationDate: origin.creationDate,
+    lastModifiedBy: ctx.user,
+    lastModifiedDate: ctx.now,
+    evaluatorVersion: fields.evaluatorVersion!,
+  }
+}
+
+export function scriptForCreate(body: JsonObject, ctx: WriteContext, isDefault = false): JsonObject {
+  return assemble(clientFields(body, ctx, undefined), ctx, {
+    default: isDefault,
+    createdBy: ctx.user,
+    creationDate: ctx.now,
+  })
+}
+
+/** A replacement for `stored`: the creation fields, `default` and evaluatorVersion stay. */
+export function scriptForUpdate(body: JsonObject, stored: JsonObject, ctx: WriteContext): JsonObject {
+  return assemble(clientFields(
+    body,
+    ctx,
+    typeof stored.evaluatorVersion === 'string' ? stored.evaluatorVersion : undefined
+  ), ctx, {
+    default: stored.default ?? false,
+    createdBy: stored.createdBy ?? 'null',
+    creationDate: stored.creationDate ?? 0,
+  })
+}
+
+/** The wire representation of a stored script: the source base64-encoded again. */
+export function presentScript(doc: JsonObject): JsonObject {
+  return typeof doc.script === 'string' ? { ...doc, script: encodeScript(doc.script) } : doc
+}

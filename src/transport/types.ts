@@ -1,0 +1,56 @@
+import type { EntityDef } from '../catalog/catalog.ts'
+import type { JsonObject, JsonValue } from '../json.ts'
+
+/** Where an operation applies: one realm (`/`, `/alpha`, `/a/b`) or the global configuration. */
+export type Scope = { kind: 'realm'; realm: string } | { kind: 'global' }
+
+export interface Target {
+  entity: EntityDef
+  scope: Scope
+}
+
+export interface QueryParams {
+  /** A CREST query filter; `true` matches everything. */
+  filter: string
+  /** Fields to return (`_id` always comes back). */
+  fields?: string[]
+  /** `name`, `+name` or `-name`; the first key sorts first. */
+  sortKeys?: string[]
+  pageSize?: number
+  pagedResultsOffset?: number
+}
+
+/** The envelope AM answers a query with, in AM's key order. */
+export interface QueryResult {
+  result: JsonObject[]
+  resultCount: number
+  pagedResultsCookie: string | null
+  totalPagedResultsPolicy: 'NONE' | 'EXACT' | 'ESTIMATE'
+  totalPagedResults: number
+  remainingPagedResults: number
+}
+
+/**
+ * What every backend offers. Failures are AmshErrors whose messages are the ones AM itself
+ * gives, so the same text reaches a user whichever transport is in use.
+ */
+export interface Transport {
+  readonly kind: 'local' | 'am' | 'jans'
+  /** Without `id` the backend mints one; with `id` it is create-only (an existing id fails). */
+  create(target: Target, body: JsonObject, id?: string): Promise<JsonObject>
+  read(target: Target, id: string): Promise<JsonObject>
+  update(target: Target, id: string, body: JsonObject): Promise<JsonObject>
+  delete(target: Target, id: string): Promise<JsonObject>
+  query(target: Target, params: QueryParams): Promise<QueryResult>
+  action(
+    target: Target,
+    action: string,
+    body: JsonObject | undefined,
+    params: Record<string, string>
+  ): Promise<JsonValue>
+  close(): void
+}
+
+export function describeScope(scope: Scope): string {
+  return scope.kind === 'global' ? 'global' : scope.realm
+}

@@ -1,0 +1,22 @@
+import type { Verb } from './types.ts'
+import { checkBody, checkOptions, checkScriptSource, loadBody, stringOption, targetOf } from './common.ts'
+
+export const create: Verb = {
+  name: 'create',
+  summary: 'Create an entity',
+  usage: 'create <Entity> --realm <path> [--id <id>] --body <json|@file> [--scriptFile <path>]',
+  options: {
+    id: 'the id of the new entity (the server makes one up when left out)',
+    body: 'the entity as JSON, inline or @file.json',
+    scriptFile: 'a script source file: becomes the base64 "script" of the body',
+  },
+  async run(invocation, ctx) {
+    checkOptions(this, invocation)
+    const { target, def } = targetOf(invocation, 'create')
+    const id = stringOption(invocation, 'id')
+    const loaded = (await loadBody(invocation, ctx, true))!
+    await checkBody(target, def.schema, loaded, ctx)
+    await checkScriptSource(target, loaded)
+    return ctx.transport.create(target, loaded.body, id)
+  },
+}

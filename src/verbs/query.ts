@@ -1,0 +1,47 @@
+import { parseFilter } from '../crest/filter.ts'
+import { AmshError } from '../errors.ts'
+import type { Invocation } from '../parse/invocation.ts'
+import type { Verb } from './types.ts'
+import { checkOptions, stringOption, targetOf } from './common.ts'
+
+function count(invocation: Invocation, name: string): number | undefined {
+  const value = stringOption(invocation, name)
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value)) {
+    throw new AmshError('E_USAGE', `--${name} takes a whole number of 0 or more, not "${value}"`)
+  }
+  return Number(value)
+}
+
+function list(invocation: Invocation, name: string): string[] | undefined {
+  const value = stringOption(invocation, name)
+  return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean)
+}
+
+export const query: Verb = {
+  name: 'query',
+  summary: 'List entities matching a CREST query filter',
+  usage: 'query <Entity> --realm <path> [--filter <filter>] [--fields a,b] [--sortKeys [-]a,b] [--pageSize n] [--pagedResultsOffset n]',
+  options: {
+    filter: 'a CREST query filter, e.g. \'name sw "Auth" and language eq "JAVASCRIPT"\' (default: true, all); also --queryFilter',
+    fields: 'the fields to return, comma-separated (the id always comes back)',
+    sortKeys: 'fields to sort by, comma-separated; a leading - sorts descending',
+    pageSize: 'return at most this many results',
+    pagedResultsOffset: 'skip this many results first',
+  },
+  async run(invocation, ctx) {
+    checkOptions(this, invocation)
+    const { target } = targetOf(invocation, 'query')
+    const filter = stringOption(invocation, 'filter') ?? 'true'
+    parseFilter(filter) // a malformed filter fails here, before any transport is involved
+    const result = await ctx.transport.query(target, {
+      filter,
+      fields: list(invocation, 'fields'),
+      sortKeys: list(invocation, 'sortKeys'),
+      pageSize: count(invocation, 'pageSize'),
+      pagedResultsOffset: count(invocation, 'pagedResultsOffset'),
+    })
+    // Amster's query answers with the list of results; the paging envelope stays inside.
+    return result.result
+  },
+}

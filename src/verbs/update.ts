@@ -1,0 +1,22 @@
+import type { Verb } from './types.ts'
+import { checkBody, checkOptions, checkScriptSource, loadBody, stringOption, targetOf } from './common.ts'
+
+export const update: Verb = {
+  name: 'update',
+  summary: 'Replace an entity (the whole body)',
+  usage: 'update <Entity> --realm <path> --id <id> --body <json|@file> [--scriptFile <path>]',
+  options: {
+    id: 'the id of the entity',
+    body: 'the whole entity as JSON, inline or @file.json',
+    scriptFile: 'a script source file: becomes the base64 "script" of the body',
+  },
+  async run(invocation, ctx) {
+    checkOptions(this, invocation)
+    const { target, def } = targetOf(invocation, 'update')
+    const id = stringOption(invocation, 'id', true)
+    const loaded = (await loadBody(invocation, ctx, true))!
+    await checkBody(target, def.schema, loaded, ctx)
+    await checkScriptSource(target, loaded)
+    return ctx.transport.update(target, id, loaded.body)
+  },
+}

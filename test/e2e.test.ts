@@ -1,0 +1,303 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { b64, tempDir } from './helpers.ts'
+
+// Drives the built binary as a user does: -c one-liners, batch files and piped stdin, and checks
+// stdout, stderr and the exit status. `npm test` builds dist/ before the tests run.
+
+const BIN = resolve('bin/amsh.js')
+
+interface Run {
+  status: number | null
+  stdout: string
+  stderr: string
+}
+
+let home: { dir: string; remove: () => void }
+let store: string
+
+function amsh(args: string[], input?: string, env: Record<string, string> = {}): Run {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    input: input ?? '',
+    encoding: 'utf8',
+    env: { ...process.env, AMSH_HOME: home.dir, ...env },
+    timeout: 20_000,
+  })
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+/** Runs commands against the test store. */
+function run(...commands: string[]): Run {
+  return amsh(['--store', store, ...commands.flatMap((c) => ['-c', c])])
+}
+
+function body(name: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    name,
+    description: '',
+    script: b64('var a = 1;'),
+    language: 'JAVASCRIPT',
+    context: 'AUTHENTICATION_TREE_DECISION_NODE',
+    ...extra,
+  })
+}
+
+const userScripts = () => JSON.parse(run("query Scripts --realm / --filter 'default eq false'").stdout) as { name: string }[]
+
+describe('amsh end to end', () => {
+  before(() => {
+    home = tempDir()
+    store = join(home.dir, 'e2e.db')
+  })
+  after(() => home.remove())
+
+  describe('one-liners (-c)', () => {
+    test('create, then read by the minted id, then delete', () => {
+      const created = run(`create Scripts --realm / --body '${body('Check user')}'`)
+      assert.equal(created.status, 0, created.stderr)
+      const script = JSON.parse(created.stdout) as Record<string, unknown>
+      assert.equal(script.name, 'Check user')
+      assert.equal(script.evaluatorVersion, '1.0')
+      const read = run(`read Scripts --realm / --id ${String(script._id)}`)
+      assert.equal(read.status, 0)
+      assert.equal((JSON.parse(read.stdout) as { name: string }).name, 'Check user')
+      const deleted = run(`d Scripts --realm / --id ${String(script._id)}`)
+      assert.deepEqual(JSON.parse(deleted.stdout), { _id: script._id })
+    })
+
+    test('an unknown id fails with exit 3 and AM message on stderr', () => {
+      const result = run('read Scripts --realm /alpha --id nope')
+      assert.equal(result.status, 3)
+      assert.equal(result.stdout, '')
+      assert.equal(result.stderr, '-c:1: E_NOT_FOUND: Script with UUID nope could not be found in realm /alpha\n')
+    })
+
+    test('query with the filter from the README', () => {
+      run(`create Scripts --realm /q --body '${body('Check one')}'`, `create Scripts --realm /q --body '${body('Check two', { language: 'GROOVY', script: b64('def a = 1') })}'`)
+      const result = run(`query Scripts --realm /q --filter 'name sw "Check" and language eq "JAVASCRIPT"' --fields name`)
+      assert.equal(result.status, 0, result.stderr)
+      assert.deepEqual((JSON.parse(result.stdout) as { name: string }[]).map((s) => s.name), ['Check one'])
+    })
+
+    test('validate answers in AM shape, success or not', () => {
+      const ok = run(`action Scripts --realm / --actionName validate --body '{"script":"${b64('def x = 1')}","language":"GROOVY"}'`)
+      assert.deepEqual(JSON.parse(ok.stdout), { success: true })
+      const bad = run(`a Scripts --realm / --actionName validate --body '{"script":"${b64('var a = 1;\nvar b = ;')}","language":"JAVASCRIPT"}'`)
+      assert.equal(bad.status, 0)
+      const verdict = JSON.parse(bad.stdout) as { success: boolean; errors: { line: number; column: number }[] }
+      assert.equal(verdict.success, false)
+      assert.deepEqual([verdict.errors[0]!.line, verdict.errors[0]!.column], [2, 9])
+    })
+
+    test('--id 007 stays "007"', () => {
+      const result = run(`create Scripts --realm / --id 007 --body '${body('Bond')}'`)
+      assert.equal((JSON.parse(result.stdout) as { _id: unknown })._id, '007')
+    })
+
+    test('--version and --help', () => {
+      const version = amsh(['--version'])
+      assert.equal(version.status, 0)
+      assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/)
+      const help = amsh(['--help'])
+      assert.equal(help.status, 0)
+      assert.match(help.stdout, /Exit status: 0 all commands succeeded/)
+    })
+  })
+
+  describe('bad input', () => {
+    const cases: [string, string, number, RegExp][] = [
+      ['malformed JSON body', `create Scripts --realm / --body '{"name": "x",\n "description" "y"}'`, 2, /E_PARSE: --body is not valid JSON at 2:16: a ":" was expected/],
+      ['unknown verb', 'craete Scripts --realm /', 2, /E_USAGE: unknown command "craete" \(did you mean "create"\?\)/],
+      ['unknown entity', 'query Scrpts --realm /', 2, /E_USAGE: unknown entity type "Scrpts" \(did you mean "Scripts"\?\)/],
+      ['unknown option', 'query Scripts --realm / --fitler true', 2, /E_USAGE: unknown option --fitler for query \(did you mean "filter"\?\)/],
+      ['--realm and --global', 'query Scripts --realm / --global', 2, /give --realm or --global, not both/],
+      ['neither --realm nor --global', 'query Scripts', 2, /Scripts needs --realm <path>/],
+      ['--global on a realm-only entity', 'query Scripts --global', 2, /Scripts has no global operations; use --realm/],
+      ['missing --id', 'read Scripts --realm /', 2, /E_USAGE: read Scripts needs --id/],
+      ['missing --body', 'create Scripts --realm /', 2, /needs --body/],
+      ['invalid base64', `create Scripts --realm / --body '${body('B', { script: 'not*base64' })}'`, 3, /E_SCHEMA: the body has a problem: \/script is not base64 of UTF-8 text/],
+      ['unknown context', `create Scripts --realm / --body '${body('C', { context: 'NODE_THING' })}'`, 3, /\/context unknown script type "NODE_THING" for PingAM 8.x \(allowed: AUTHENTICATION_CLIENT_SIDE, .*LIBRARY/],
+      ['language the context does not take', `create Scripts --realm / --body '${body('G', { language: 'GROOVY', context: 'LIBRARY' })}'`, 3, /\/language GROOVY is not allowed for script type LIBRARY \(allowed: JAVASCRIPT\)/],
+      ['schema problems, all listed', `create Scripts --realm / --body '{"name": 5, "script": "", "language": "JAVASCRIPT"}'`, 3, /the body has 3 problems: \/description is required; \/context is required; \/name must be of type string/],
+      ['a body that is not an object', `create Scripts --realm / --body '[1]'`, 3, /--body must be a JSON object, not an array/],
+      ['broken script source', `create Scripts --realm / --body '${body('S', { script: b64('var x = {;') })}'`, 3, /E_SYNTAX: JAVASCRIPT source does not parse at script:1:10/],
+      ['bad CREST filter', `query Scripts --realm / --filter 'name eq'`, 2, /E_PARSE: .*column/],
+      ['unreadable --body @file', 'create Scripts --realm / --body @/nonexistent/body.json', 3, /E_IO: cannot read body file \/nonexistent\/body.json: no such file/],
+      ['unknown action', 'action Scripts --realm / --actionName validat', 2, /has no action "validat" \(did you mean "validate"\?\)/],
+      ['bad page size', 'query Scripts --realm / --pageSize ten', 2, /--pageSize takes a whole number/],
+      ['realm with an empty segment', 'query Scripts --realm /a//b', 2, /empty path segment/],
+    ]
+    for (const [name, command, status, stderr] of cases) {
+      test(name, () => {
+        const before = userScripts()
+        const result = run(command)
+        assert.equal(result.status, status, result.stderr)
+        assert.match(result.stderr, stderr)
+        assert.equal(result.stderr.trim().split('\n').length, 1, 'one line on stderr')
+        assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace')
+        assert.equal(result.stdout, '')
+        assert.deepEqual(userScripts(), before, 'the store is unchanged')
+      })
+    }
+
+    test('a bad amsh option exits 2', () => {
+      const result = amsh(['--frobnicate'])
+      assert.equal(result.status, 2)
+      assert.match(result.stderr, /unknown option '--frobnicate'/)
+    })
+
+    test('-D without = exits 2', () => {
+      const result = amsh(['--store', store, '-D', 'NOVALUE', '-c', 'query Realms --global'])
+      assert.equal(result.status, 2)
+      assert.match(result.stderr, /E_USAGE: -D NOVALUE: a property is written name=value/)
+      assert.equal(amsh(['--store', store, '-DX=1', '-D', 'Y=2', '-c', 'query Realms --global']).status, 0)
+    })
+
+    test('a store file that is not a database', () => {
+      const path = join(home.dir, 'not-a-db.txt')
+      writeFileSync(path, 'hello\n'.repeat(500))
+      const result = amsh(['--store', path, '-c', 'query Scripts --realm /'])
+      assert.equal(result.status, 3)
+      assert.match(result.stderr, /^E_STORE: store .*not-a-db.txt is not a SQLite database/)
+    })
+
+    test('a read-only store answers queries and refuses writes', () => {
+      const path = join(home.dir, 'ro.db')
+      assert.equal(amsh(['--store', path, '-c', `create Scripts --realm / --body '${body('Kept')}'`]).status, 0)
+      chmodSync(path, 0o444)
+      const query = amsh(['--store', path, '-c', 'query Scripts --realm / --filter \'name eq "Kept"\''])
+      assert.equal(query.status, 0, query.stderr)
+      const write = amsh(['--store', path, '-c', `create Scripts --realm / --body '${body('New')}'`])
+      assert.equal(write.status, 3)
+      assert.match(write.stderr, /E_STORE: store .*ro.db is read-only/)
+    })
+  })
+
+  describe('batch files and stdin', () => {
+    let dir: string
+    before(() => {
+      dir = join(home.dir, 'batch')
+      mkdirSync(join(dir, 'src'), { recursive: true })
+      writeFileSync(join(dir, 'src', 'decision.js'), 'var outcome = "true";\n')
+      writeFileSync(join(dir, 'src', 'broken.groovy'), 'def x = 1\nif (x {\n  println x\n}\n')
+      writeFileSync(join(dir, 'body.json'), body('From file'))
+    })
+
+    function file(name: string, lines: string[]): string {
+      const path = join(dir, name)
+      writeFileSync(path, lines.join('\n'))
+      return path
+    }
+
+    test('runs in order: comments, continuations, multi-line bodies, files relative to the batch, :exit', () => {
+      const path = file('setup.amster', [
+        '#!/usr/bin/env amsh',
+        '# bootstrap /batch',
+        'create Scripts --realm /batch \\',
+        `  --body @body.json`,
+        "create Scripts --realm /batch --body '{",
+        '  "name": "Multi line", "description": "",',
+        `  "language": "JAVASCRIPT", "context": "POLICY_CONDITION"`,
+        "}' --scriptFile src/decision.js",
+        '// and a bare JSON body',
+        'create Scripts --realm /batch --body {"name": "Bare", "description": "a b",',
+        `   "script": "${b64('1;')}", "language": "JAVASCRIPT", "context": "OIDC_CLAIMS"}`,
+        "query Scripts --realm /batch --filter 'default eq false' --sortKeys name --fields name",
+        ':exit',
+        'read Scripts --realm /batch --id never-run',
+      ])
+      const result = amsh(['--store', store, path])
+      assert.equal(result.status, 0, result.stderr)
+      assert.equal(result.stderr, '')
+      const outputs = result.stdout.trim().split(/\n(?=[[{])/)
+      assert.equal(outputs.length, 4)
+      assert.deepEqual((JSON.parse(outputs[3]!) as { name: string }[]).map((s) => s.name), ['Bare', 'From file', 'Multi line'])
+      const multi = JSON.parse(outputs[1]!) as { script: string }
+      assert.equal(Buffer.from(multi.script, 'base64').toString(), 'var outcome = "true";\n')
+    })
+
+    test('stops at the first failure with exit 3 and file:line, running nothing after it', () => {
+      const path = file('stop.amster', [
+        `create Scripts --realm /stop --body '${body('First')}'`,
+        '',
+        'read Scripts --realm /stop --id missing',
+        `create Scripts --realm /stop --body '${body('Never')}'`,
+      ])
+      const result = amsh(['--store', store, path])
+      assert.equal(result.status, 3)
+      assert.equal(result.stderr, `${path}:3: E_NOT_FOUND: Script with UUID missing could not be found in realm /stop\n`)
+      const names = JSON.parse(run("query Scripts --realm /stop --filter 'default eq false' --fields name").stdout) as { name: string }[]
+      assert.deepEqual(names.map((s) => s.name), ['First'])
+    })
+
+    test('a syntax error stops the batch with exit 2', () => {
+      const result = amsh(['--store', store, file('syntax.amster', ['query Scripts --realm /', 'qeury Scripts --realm /'])])
+      assert.equal(result.status, 2)
+      assert.match(result.stderr, /syntax.amster:2: E_USAGE: unknown command "qeury"/)
+    })
+
+    test('--on-error continue runs on and exits 1', () => {
+      const path = file('continue.amster', [
+        'read Scripts --realm /cont --id missing',
+        `create Scripts --realm /cont --body '${body('After failure')}'`,
+        'bogus line',
+      ])
+      const result = amsh(['--store', store, '--on-error', 'continue', path])
+      assert.equal(result.status, 1)
+      assert.equal(result.stderr.trim().split('\n').length, 2)
+      assert.match(result.stdout, /"After failure"/)
+    })
+
+    test('a script file that does not parse is reported at its own line and column', () => {
+      const path = file('syntax-src.amster', [
+        `create Scripts --realm /syn --body '{"name":"Broken","description":"","context":"POLICY_CONDITION"}' --scriptFile src/broken.groovy`,
+      ])
+      const result = amsh(['--store', store, path])
+      assert.equal(result.status, 3)
+      assert.match(result.stderr, new RegExp(`syntax-src.amster:1: E_SYNTAX: GROOVY source does not parse at ${join(dir, 'src', 'broken.groovy').replace(/[/.]/g, '\\$&')}:2:\\d+`))
+    })
+
+    test('the same batch from stdin, and several files in a row', () => {
+      const fromStdin = amsh(['--store', store], `create Scripts --realm /stdin --body '${body('Piped')}'\nread Scripts --realm /stdin --id nope\n`)
+      assert.equal(fromStdin.status, 3)
+      assert.match(fromStdin.stdout, /"Piped"/)
+      assert.equal(fromStdin.stderr, '<stdin>:2: E_NOT_FOUND: Script with UUID nope could not be found in realm /stdin\n')
+      const a = file('a.amster', ['query Realms --global --fields name'])
+      const b = file('b.amster', ['read Realms --global --id Lw'])
+      const both = amsh(['--store', store, a, b])
+      assert.equal(both.status, 0, both.stderr)
+      assert.match(both.stdout, /"_id": "Lw"/)
+    })
+
+    test(':load runs another file relative to the loading one; a missing file is an error', () => {
+      mkdirSync(join(dir, 'lib'), { recursive: true })
+      file('lib/helper.amster', [`create Scripts --realm /load --body '${body('Loaded')}'`])
+      const ok = amsh(['--store', store, file('loader.amster', [':load lib/helper.amster'])])
+      assert.equal(ok.status, 0, ok.stderr)
+      assert.match(ok.stdout, /"Loaded"/)
+      const missing = amsh(['--store', store, file('loader2.amster', ['. lib/nothing.amster'])])
+      assert.equal(missing.status, 3)
+      assert.match(missing.stderr, /loader2.amster:1: E_IO: cannot read .*lib\/nothing.amster: no such file/)
+      const cycle = amsh(['--store', store, file('cycle.amster', [':load cycle.amster'])])
+      assert.equal(cycle.status, 2)
+      assert.match(cycle.stderr, /:load cycle/)
+    })
+
+    test('help from a batch', () => {
+      const result = amsh(['--store', store], ':help\n:help create\n:help Scripts\n')
+      assert.equal(result.status, 0)
+      assert.match(result.stdout, /create \(c\)\s+Create an entity/)
+      assert.match(result.stdout, /usage: create <Entity> --realm <path>/)
+      assert.match(result.stdout, /action Scripts --realm <path> --actionName createGlobal/)
+    })
+
+    test('a missing batch file', () => {
+      const result = amsh(['--store', store, join(dir, 'nope.amster')])
+      assert.equal(result.status, 3)
+      assert.match(result.stderr, /E_IO: cannot read .*nope.amster: no such file/)
+    })
+  })
+})

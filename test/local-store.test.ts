@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict'
+import { chmodSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import Database from 'better-sqlite3'
+import { getEntity } from '../src/catalog/catalog.ts'
+import { AmshError } from '../src/errors.ts'
+import { LocalStore } from '../src/transport/local/store.ts'
+import type { Target } from '../src/transport/types.ts'
+import { tempDir } from './helpers.ts'
+import { runTransportContract, scriptBody } from './transport-contract.ts'
+
+runTransportContract('local store (in memory)', async () => {
+  const transport = new LocalStore({ path: ':memory:', product: 'am8' })
+  return { transport, dispose: () => transport.close() }
+})
+
+runTransportContract('local store (file)', async () => {
+  const temp = tempDir()
+  const transport = new LocalStore({ path: join(temp.dir, 'store.db'), product: 'am8' })
+  return {
+    transport,
+    dispose: () => {
+      transport.close()
+      temp.remove()
+    },
+  }
+})
+
+describe('local store files', () => {
+  const temp = tempDir()
+  after(() => temp.remove())
+  const root: Target = { entity: getEntity('Scripts'), scope: { kind: 'realm', realm: '/' } }
+
+  function storeError(path: string, message: RegExp) {
+    assert.throws(
+      () => new LocalStore({ path, product: 'am8' }),
+      (err: unknown) => err instanceof AmshError && err.code === 'E_STORE' && message.test(err.message)
+    )
+  }
+
+  test('keeps what was written across reopening, in a folder it creates', async () => {
+    const path = join(temp.dir, 'nested', 'dir', 'store.db')
+    const first = new LocalStore({ path, product: 'am8' })
+    const created = await first.create(root, scriptBody('Persistent'))
+    first.close()
+    const second = new LocalStore({ path, product: 'am8' })
+    assert.equal((await second.read(root, String(created._id))).name, 'Persistent')
+    second.close()
+  })
+
+  test('a file that is not a database', () => {
+    const path = join(temp.dir, 'notes.txt')
+    writeFileSync(path, 'these are my notes, not a database\n'.repeat(200))
+    storeError(path, /is not a SQLite database/)
+  })
+
+  test('a SQLite database of another program is left alone', () => {
+    const path = join(temp.dir, 'other.db')
+    const other = new Database(path)
+    other.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY)')
+    other.close()
+    storeError(path, /a SQLite database of another program/)
+    const check = new Database(path)
+    assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all(), [{ name: 'invoices' }])
+    check.close()
+  })
+
+  test('a store written by a newer amsh', () => {
+    const path = join(temp.dir, 'newer.db')
+    new LocalStore({ path, product: 'am8' }).close()
+    const raw = new Database(path)
+    raw.pragma('user_version = 99')
+    raw.close()
+    storeError(path, /written by a newer amsh \(store schema 99/)
+  })
+
+  test('a read-only store answers reads and refuses writes, unchanged', async () => {
+    const path = join(temp.dir, 'readonly.db')
+    const writable = new LocalStore({ path, product: 'am8' })
+    const created = await writable.create(root, scriptBody('Frozen'))
+    writable.close()
+    chmodSync(path, 0o444)
+    const store = new LocalStore({ path, product: 'am8' })
+    assert.equal((await store.read(root, String(created._id))).name, 'Frozen')
+    await assert.rejects(store.create(root, scriptBody('New')), (err: unknown) => err instanceof AmshError && err.code === 'E_STORE' && /is read-only/.test(err.message))
+    await assert.rejects(store.delete(root, String(created._id)), /is read-only/)
+    assert.equal((await store.query(root, { filter: 'default eq false' })).resultCount, 1)
+    store.close()
+    chmodSync(path, 0o644)
+  })
+
+  test('a transaction that fails leaves nothing behind', async () => {
+    const store = new LocalStore({ path: join(temp.dir, 'tx.db'), product: 'am8' })
+    await assert.rejects(
+      Promise.resolve().then(() =>
+        store.transaction(() => {
+          void store.create(root, scriptBody('Inside'))
+          throw new Error('abort')
+        })
+      ),
+      (err: unknown) => err instanceof Error && !(err instanceof AmshError) && err.message === 'abort'
+    )
+    assert.equal((await store.query(root, { filter: 'name eq "Inside"' })).resultCount, 0)
+    store.close()
+  })
+})
