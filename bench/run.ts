@@ -38,7 +38,9 @@ function timeRun(args: string[], env: NodeJS.ProcessEnv = process.env): number {
 
 function record(figure: Figure): void {
   figures.push(figure)
-  console.log(`${figure.pass ? 'PASS' : 'FAIL'}  ${figure.name}: ${figure.value.toFixed(1)} ${figure.unit} (target ${figure.target}) — ${figure.detail}`)
+  console.log(
+    `${figure.pass ? 'PASS' : 'FAIL'}  ${figure.name}: ${figure.value.toFixed(1)} ${figure.unit} (target ${figure.target}) — ${figure.detail}`
+  )
 }
 
 function body(name: string): string {
@@ -76,7 +78,10 @@ function body(name: string): string {
 
 // 2. A 10,000-line batch of creates through the binary, startup included.
 {
-  const lines = Array.from({ length: 10_000 }, (_, i) => `create Scripts --realm /bench --body '${body(`Batch script ${i}`)}'`)
+  const lines = Array.from(
+    { length: 10_000 },
+    (_, i) => `create Scripts --realm /bench --body '${body(`Batch script ${i}`)}'`
+  )
   const file = join(work, 'creates.amster')
   writeFileSync(file, `${lines.join('\n')}\n`)
   const runs: number[] = []
@@ -100,14 +105,45 @@ function body(name: string): string {
   const path = join(work, 'large.db')
   const store = new LocalStore({ path, product: 'am8' })
   const target = { entity: getEntity('Scripts'), scope: { kind: 'realm' as const, realm: '/' } }
-  const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima', 'mike', 'november', 'oscar', 'papa', 'quebec', 'romeo', 'sierra', 'tango', 'uniform', 'victor', 'whiskey', 'xray', 'yankee', 'zulu']
+  const words = [
+    'alpha',
+    'bravo',
+    'charlie',
+    'delta',
+    'echo',
+    'foxtrot',
+    'golf',
+    'hotel',
+    'india',
+    'juliet',
+    'kilo',
+    'lima',
+    'mike',
+    'november',
+    'oscar',
+    'papa',
+    'quebec',
+    'romeo',
+    'sierra',
+    'tango',
+    'uniform',
+    'victor',
+    'whiskey',
+    'xray',
+    'yankee',
+    'zulu',
+  ]
   store.transaction(() => {
     for (let i = 0; i < 100_000; i++) {
       const name = `${words[i % words.length]!} ${i}`
       void store.create(target, JSON.parse(body(name)) as never)
     }
   })
-  const session = new Session({ transport: store, profile: getProfile('am8'), properties: new Map() })
+  const session = new Session({
+    transport: store,
+    profile: getProfile('am8'),
+    properties: new Map(),
+  })
   const line = `query Scripts --realm / --filter 'name sw "x"'`
   let matches = 0
   const times: number[] = []
@@ -136,12 +172,22 @@ const machine = {
   cores: cpus().length,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   node: process.version,
-  sqlite: execFileSync(process.execPath, ['-e', "console.log(new (require('better-sqlite3'))(':memory:').prepare('select sqlite_version() v').get().v)"]).toString().trim(),
+  sqlite: execFileSync(process.execPath, [
+    '-e',
+    "console.log(new (require('better-sqlite3'))(':memory:').prepare('select sqlite_version() v').get().v)",
+  ])
+    .toString()
+    .trim(),
 }
 const date = new Date().toISOString()
 const results = join('bench', 'results')
 mkdirSync(results, { recursive: true })
-writeFileSync(join(results, 'latest.json'), `${JSON.stringify({ date, machine, figures }, null, 2)}\n`)
+writeFileSync(
+  join(results, 'latest.json'),
+  `${JSON.stringify({ date, machine, figures }, null, 2)}\n`
+)
 rmSync(work, { recursive: true, force: true })
-console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, SQLite ${machine.sqlite}`)
+console.log(
+  `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, SQLite ${machine.sqlite}`
+)
 if (figures.some((f) => !f.pass)) process.exitCode = 1

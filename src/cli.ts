@@ -42,9 +42,16 @@ function program(): Command {
     )
     .argument('[files...]', 'batch files of commands to run, in order')
     .option('-c, --command <line>', 'run a command line and exit (repeatable)', collect, [])
-    .option('-D <name=value>', 'define a property for the batch (repeatable; also -Dname=value)', collect, [])
+    .option(
+      '-D <name=value>',
+      'define a property for the batch (repeatable; also -Dname=value)',
+      collect,
+      []
+    )
     .option('-q, --quiet', 'print no banner or hints, only results and errors')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('json'))
+    .addOption(
+      new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('json')
+    )
     .option('--store <path>', 'the local store file (default: $AMSH_HOME/store.db)')
     .addOption(
       new Option('--product <name>', 'the product whose rules bodies are checked against')
@@ -52,7 +59,10 @@ function program(): Command {
         .default(DEFAULT_PRODUCT)
     )
     .addOption(
-      new Option('--on-error <policy>', 'in a batch: stop at the first failure (exit 3) or continue (exit 1)')
+      new Option(
+        '--on-error <policy>',
+        'in a batch: stop at the first failure (exit 3) or continue (exit 1)'
+      )
         .choices(['stop', 'continue'])
         .default('stop')
     )
@@ -122,10 +132,17 @@ export async function main(argv: string[]): Promise<number> {
     store = new LocalStore({ path: options.store ?? join(home, 'store.db'), product })
     const session = new Session({ transport: store, profile: getProfile(product), properties })
 
-    const interactive = options.interactive ?? (files.length === 0 && options.command.length === 0 && process.stdin.isTTY)
+    const interactive =
+      options.interactive ??
+      (files.length === 0 && options.command.length === 0 && process.stdin.isTTY)
     if (interactive) {
       const { startRepl } = await import('./shell/repl.ts')
-      await startRepl({ session, output, historyFile: join(home, 'history'), quiet: options.quiet ?? false })
+      await startRepl({
+        session,
+        output,
+        historyFile: join(home, 'history'),
+        quiet: options.quiet ?? false,
+      })
       return 0
     }
 

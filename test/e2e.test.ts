@@ -45,7 +45,10 @@ function body(name: string, extra: Record<string, unknown> = {}): string {
   })
 }
 
-const userScripts = () => JSON.parse(run("query Scripts --realm / --filter 'default eq false'").stdout) as { name: string }[]
+const userScripts = () =>
+  JSON.parse(run("query Scripts --realm / --filter 'default eq false'").stdout) as {
+    name: string
+  }[]
 
 describe('amsh end to end', () => {
   before(() => {
@@ -72,22 +75,40 @@ describe('amsh end to end', () => {
       const result = run('read Scripts --realm /alpha --id nope')
       assert.equal(result.status, 3)
       assert.equal(result.stdout, '')
-      assert.equal(result.stderr, '-c:1: E_NOT_FOUND: Script with UUID nope could not be found in realm /alpha\n')
+      assert.equal(
+        result.stderr,
+        '-c:1: E_NOT_FOUND: Script with UUID nope could not be found in realm /alpha\n'
+      )
     })
 
     test('query with the filter from the README', () => {
-      run(`create Scripts --realm /q --body '${body('Check one')}'`, `create Scripts --realm /q --body '${body('Check two', { language: 'GROOVY', script: b64('def a = 1') })}'`)
-      const result = run(`query Scripts --realm /q --filter 'name sw "Check" and language eq "JAVASCRIPT"' --fields name`)
+      run(
+        `create Scripts --realm /q --body '${body('Check one')}'`,
+        `create Scripts --realm /q --body '${body('Check two', { language: 'GROOVY', script: b64('def a = 1') })}'`
+      )
+      const result = run(
+        `query Scripts --realm /q --filter 'name sw "Check" and language eq "JAVASCRIPT"' --fields name`
+      )
       assert.equal(result.status, 0, result.stderr)
-      assert.deepEqual((JSON.parse(result.stdout) as { name: string }[]).map((s) => s.name), ['Check one'])
+      assert.deepEqual(
+        (JSON.parse(result.stdout) as { name: string }[]).map((s) => s.name),
+        ['Check one']
+      )
     })
 
     test('validate answers in AM shape, success or not', () => {
-      const ok = run(`action Scripts --realm / --actionName validate --body '{"script":"${b64('def x = 1')}","language":"GROOVY"}'`)
+      const ok = run(
+        `action Scripts --realm / --actionName validate --body '{"script":"${b64('def x = 1')}","language":"GROOVY"}'`
+      )
       assert.deepEqual(JSON.parse(ok.stdout), { success: true })
-      const bad = run(`a Scripts --realm / --actionName validate --body '{"script":"${b64('var a = 1;\nvar b = ;')}","language":"JAVASCRIPT"}'`)
+      const bad = run(
+        `a Scripts --realm / --actionName validate --body '{"script":"${b64('var a = 1;\nvar b = ;')}","language":"JAVASCRIPT"}'`
+      )
       assert.equal(bad.status, 0)
-      const verdict = JSON.parse(bad.stdout) as { success: boolean; errors: { line: number; column: number }[] }
+      const verdict = JSON.parse(bad.stdout) as {
+        success: boolean
+        errors: { line: number; column: number }[]
+      }
       assert.equal(verdict.success, false)
       assert.deepEqual([verdict.errors[0]!.line, verdict.errors[0]!.column], [2, 9])
     })
@@ -109,25 +130,100 @@ describe('amsh end to end', () => {
 
   describe('bad input', () => {
     const cases: [string, string, number, RegExp][] = [
-      ['malformed JSON body', `create Scripts --realm / --body '{"name": "x",\n "description" "y"}'`, 2, /E_PARSE: --body is not valid JSON at 2:16: a ":" was expected/],
-      ['unknown verb', 'craete Scripts --realm /', 2, /E_USAGE: unknown command "craete" \(did you mean "create"\?\)/],
-      ['unknown entity', 'query Scrpts --realm /', 2, /E_USAGE: unknown entity type "Scrpts" \(did you mean "Scripts"\?\)/],
-      ['unknown option', 'query Scripts --realm / --fitler true', 2, /E_USAGE: unknown option --fitler for query \(did you mean "filter"\?\)/],
-      ['--realm and --global', 'query Scripts --realm / --global', 2, /give --realm or --global, not both/],
+      [
+        'malformed JSON body',
+        `create Scripts --realm / --body '{"name": "x",\n "description" "y"}'`,
+        2,
+        /E_PARSE: --body is not valid JSON at 2:16: a ":" was expected/,
+      ],
+      [
+        'unknown verb',
+        'craete Scripts --realm /',
+        2,
+        /E_USAGE: unknown command "craete" \(did you mean "create"\?\)/,
+      ],
+      [
+        'unknown entity',
+        'query Scrpts --realm /',
+        2,
+        /E_USAGE: unknown entity type "Scrpts" \(did you mean "Scripts"\?\)/,
+      ],
+      [
+        'unknown option',
+        'query Scripts --realm / --fitler true',
+        2,
+        /E_USAGE: unknown option --fitler for query \(did you mean "filter"\?\)/,
+      ],
+      [
+        '--realm and --global',
+        'query Scripts --realm / --global',
+        2,
+        /give --realm or --global, not both/,
+      ],
       ['neither --realm nor --global', 'query Scripts', 2, /Scripts needs --realm <path>/],
-      ['--global on a realm-only entity', 'query Scripts --global', 2, /Scripts has no global operations; use --realm/],
+      [
+        '--global on a realm-only entity',
+        'query Scripts --global',
+        2,
+        /Scripts has no global operations; use --realm/,
+      ],
       ['missing --id', 'read Scripts --realm /', 2, /E_USAGE: read Scripts needs --id/],
       ['missing --body', 'create Scripts --realm /', 2, /needs --body/],
-      ['invalid base64', `create Scripts --realm / --body '${body('B', { script: 'not*base64' })}'`, 3, /E_SCHEMA: the body has a problem: \/script is not base64 of UTF-8 text/],
-      ['unknown context', `create Scripts --realm / --body '${body('C', { context: 'NODE_THING' })}'`, 3, /\/context unknown script type "NODE_THING" for PingAM 8.x \(allowed: AUTHENTICATION_CLIENT_SIDE, .*LIBRARY/],
-      ['language the context does not take', `create Scripts --realm / --body '${body('G', { language: 'GROOVY', context: 'LIBRARY' })}'`, 3, /\/language GROOVY is not allowed for script type LIBRARY \(allowed: JAVASCRIPT\)/],
-      ['schema problems, all listed', `create Scripts --realm / --body '{"name": 5, "script": "", "language": "JAVASCRIPT"}'`, 3, /the body has 3 problems: \/description is required; \/context is required; \/name must be of type string/],
-      ['a body that is not an object', `create Scripts --realm / --body '[1]'`, 3, /--body must be a JSON object, not an array/],
-      ['broken script source', `create Scripts --realm / --body '${body('S', { script: b64('var x = {;') })}'`, 3, /E_SYNTAX: JAVASCRIPT source does not parse at script:1:10/],
+      [
+        'invalid base64',
+        `create Scripts --realm / --body '${body('B', { script: 'not*base64' })}'`,
+        3,
+        /E_SCHEMA: the body has a problem: \/script is not base64 of UTF-8 text/,
+      ],
+      [
+        'unknown context',
+        `create Scripts --realm / --body '${body('C', { context: 'NODE_THING' })}'`,
+        3,
+        /\/context unknown script type "NODE_THING" for PingAM 8.x \(allowed: AUTHENTICATION_CLIENT_SIDE, .*LIBRARY/,
+      ],
+      [
+        'language the context does not take',
+        `create Scripts --realm / --body '${body('G', { language: 'GROOVY', context: 'LIBRARY' })}'`,
+        3,
+        /\/language GROOVY is not allowed for script type LIBRARY \(allowed: JAVASCRIPT\)/,
+      ],
+      [
+        'schema problems, all listed',
+        `create Scripts --realm / --body '{"name": 5, "script": "", "language": "JAVASCRIPT"}'`,
+        3,
+        /the body has 3 problems: \/description is required; \/context is required; \/name must be of type string/,
+      ],
+      [
+        'a body that is not an object',
+        `create Scripts --realm / --body '[1]'`,
+        3,
+        /--body must be a JSON object, not an array/,
+      ],
+      [
+        'broken script source',
+        `create Scripts --realm / --body '${body('S', { script: b64('var x = {;') })}'`,
+        3,
+        /E_SYNTAX: JAVASCRIPT source does not parse at script:1:10/,
+      ],
       ['bad CREST filter', `query Scripts --realm / --filter 'name eq'`, 2, /E_PARSE: .*column/],
-      ['unreadable --body @file', 'create Scripts --realm / --body @/nonexistent/body.json', 3, /E_IO: cannot read body file \/nonexistent\/body.json: no such file/],
-      ['unknown action', 'action Scripts --realm / --actionName validat', 2, /has no action "validat" \(did you mean "validate"\?\)/],
-      ['bad page size', 'query Scripts --realm / --pageSize ten', 2, /--pageSize takes a whole number/],
+      [
+        'unreadable --body @file',
+        'create Scripts --realm / --body @/nonexistent/body.json',
+        3,
+        /E_IO: cannot read body file \/nonexistent\/body.json: no such file/,
+      ],
+      [
+        'unknown action',
+        'action Scripts --realm / --actionName validat',
+        2,
+        /has no action "validat" \(did you mean "validate"\?\)/,
+      ],
+      [
+        'bad page size',
+        'query Scripts --realm / --pageSize ten',
+        2,
+        /--pageSize takes a whole number/,
+      ],
       ['realm with an empty segment', 'query Scripts --realm /a//b', 2, /empty path segment/],
     ]
     for (const [name, command, status, stderr] of cases) {
@@ -153,7 +249,10 @@ describe('amsh end to end', () => {
       const result = amsh(['--store', store, '-D', 'NOVALUE', '-c', 'query Realms --global'])
       assert.equal(result.status, 2)
       assert.match(result.stderr, /E_USAGE: -D NOVALUE: a property is written name=value/)
-      assert.equal(amsh(['--store', store, '-DX=1', '-D', 'Y=2', '-c', 'query Realms --global']).status, 0)
+      assert.equal(
+        amsh(['--store', store, '-DX=1', '-D', 'Y=2', '-c', 'query Realms --global']).status,
+        0
+      )
     })
 
     test('a store file that is not a database', () => {
@@ -166,11 +265,24 @@ describe('amsh end to end', () => {
 
     test('a read-only store answers queries and refuses writes', () => {
       const path = join(home.dir, 'ro.db')
-      assert.equal(amsh(['--store', path, '-c', `create Scripts --realm / --body '${body('Kept')}'`]).status, 0)
+      assert.equal(
+        amsh(['--store', path, '-c', `create Scripts --realm / --body '${body('Kept')}'`]).status,
+        0
+      )
       chmodSync(path, 0o444)
-      const query = amsh(['--store', path, '-c', 'query Scripts --realm / --filter \'name eq "Kept"\''])
+      const query = amsh([
+        '--store',
+        path,
+        '-c',
+        'query Scripts --realm / --filter \'name eq "Kept"\'',
+      ])
       assert.equal(query.status, 0, query.stderr)
-      const write = amsh(['--store', path, '-c', `create Scripts --realm / --body '${body('New')}'`])
+      const write = amsh([
+        '--store',
+        path,
+        '-c',
+        `create Scripts --realm / --body '${body('New')}'`,
+      ])
       assert.equal(write.status, 3)
       assert.match(write.stderr, /E_STORE: store .*ro.db is read-only/)
     })
@@ -214,7 +326,10 @@ describe('amsh end to end', () => {
       assert.equal(result.stderr, '')
       const outputs = result.stdout.trim().split(/\n(?=[[{])/)
       assert.equal(outputs.length, 4)
-      assert.deepEqual((JSON.parse(outputs[3]!) as { name: string }[]).map((s) => s.name), ['Bare', 'From file', 'Multi line'])
+      assert.deepEqual(
+        (JSON.parse(outputs[3]!) as { name: string }[]).map((s) => s.name),
+        ['Bare', 'From file', 'Multi line']
+      )
       const multi = JSON.parse(outputs[1]!) as { script: string }
       assert.equal(Buffer.from(multi.script, 'base64').toString(), 'var outcome = "true";\n')
     })
@@ -228,13 +343,25 @@ describe('amsh end to end', () => {
       ])
       const result = amsh(['--store', store, path])
       assert.equal(result.status, 3)
-      assert.equal(result.stderr, `${path}:3: E_NOT_FOUND: Script with UUID missing could not be found in realm /stop\n`)
-      const names = JSON.parse(run("query Scripts --realm /stop --filter 'default eq false' --fields name").stdout) as { name: string }[]
-      assert.deepEqual(names.map((s) => s.name), ['First'])
+      assert.equal(
+        result.stderr,
+        `${path}:3: E_NOT_FOUND: Script with UUID missing could not be found in realm /stop\n`
+      )
+      const names = JSON.parse(
+        run("query Scripts --realm /stop --filter 'default eq false' --fields name").stdout
+      ) as { name: string }[]
+      assert.deepEqual(
+        names.map((s) => s.name),
+        ['First']
+      )
     })
 
     test('a syntax error stops the batch with exit 2', () => {
-      const result = amsh(['--store', store, file('syntax.amster', ['query Scripts --realm /', 'qeury Scripts --realm /'])])
+      const result = amsh([
+        '--store',
+        store,
+        file('syntax.amster', ['query Scripts --realm /', 'qeury Scripts --realm /']),
+      ])
       assert.equal(result.status, 2)
       assert.match(result.stderr, /syntax.amster:2: E_USAGE: unknown command "qeury"/)
     })
@@ -257,14 +384,25 @@ describe('amsh end to end', () => {
       ])
       const result = amsh(['--store', store, path])
       assert.equal(result.status, 3)
-      assert.match(result.stderr, new RegExp(`syntax-src.amster:1: E_SYNTAX: GROOVY source does not parse at ${join(dir, 'src', 'broken.groovy').replace(/[/.]/g, '\\$&')}:2:\\d+`))
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `syntax-src.amster:1: E_SYNTAX: GROOVY source does not parse at ${join(dir, 'src', 'broken.groovy').replace(/[/.]/g, '\\$&')}:2:\\d+`
+        )
+      )
     })
 
     test('the same batch from stdin, and several files in a row', () => {
-      const fromStdin = amsh(['--store', store], `create Scripts --realm /stdin --body '${body('Piped')}'\nread Scripts --realm /stdin --id nope\n`)
+      const fromStdin = amsh(
+        ['--store', store],
+        `create Scripts --realm /stdin --body '${body('Piped')}'\nread Scripts --realm /stdin --id nope\n`
+      )
       assert.equal(fromStdin.status, 3)
       assert.match(fromStdin.stdout, /"Piped"/)
-      assert.equal(fromStdin.stderr, '<stdin>:2: E_NOT_FOUND: Script with UUID nope could not be found in realm /stdin\n')
+      assert.equal(
+        fromStdin.stderr,
+        '<stdin>:2: E_NOT_FOUND: Script with UUID nope could not be found in realm /stdin\n'
+      )
       const a = file('a.amster', ['query Realms --global --fields name'])
       const b = file('b.amster', ['read Realms --global --id Lw'])
       const both = amsh(['--store', store, a, b])
@@ -280,7 +418,10 @@ describe('amsh end to end', () => {
       assert.match(ok.stdout, /"Loaded"/)
       const missing = amsh(['--store', store, file('loader2.amster', ['. lib/nothing.amster'])])
       assert.equal(missing.status, 3)
-      assert.match(missing.stderr, /loader2.amster:1: E_IO: cannot read .*lib\/nothing.amster: no such file/)
+      assert.match(
+        missing.stderr,
+        /loader2.amster:1: E_IO: cannot read .*lib\/nothing.amster: no such file/
+      )
       const cycle = amsh(['--store', store, file('cycle.amster', [':load cycle.amster'])])
       assert.equal(cycle.status, 2)
       assert.match(cycle.stderr, /:load cycle/)

@@ -26,15 +26,21 @@ test('logical lines join continuations, open quotes and open JSON bodies', () =>
     '# done',
     ':exit',
   ].join('\n')
-  assert.deepEqual([...logicalLines(source)], [
-    { text: 'read Scripts   --realm / --id x', line: 1 },
-    { text: "create Scripts --realm / --body '{\n  \"name\": \"n\"\n}'", line: 3 },
-    { text: 'create Scripts --realm / --body {\n  "name": "m"\n}', line: 6 },
-    { text: '# done', line: 9 },
-    { text: ':exit', line: 10 },
-  ])
+  assert.deepEqual(
+    [...logicalLines(source)],
+    [
+      { text: 'read Scripts   --realm / --id x', line: 1 },
+      { text: 'create Scripts --realm / --body \'{\n  "name": "n"\n}\'', line: 3 },
+      { text: 'create Scripts --realm / --body {\n  "name": "m"\n}', line: 6 },
+      { text: '# done', line: 9 },
+      { text: ':exit', line: 10 },
+    ]
+  )
 })
 
 test('an unfinished last line comes out as it is', () => {
-  assert.deepEqual([...logicalLines("read Scripts --id 'x")], [{ text: "read Scripts --id 'x", line: 1 }])
+  assert.deepEqual(
+    [...logicalLines("read Scripts --id 'x")],
+    [{ text: "read Scripts --id 'x", line: 1 }]
+  )
 })

@@ -35,7 +35,8 @@ describe('local store files', () => {
   function storeError(path: string, message: RegExp) {
     assert.throws(
       () => new LocalStore({ path, product: 'am8' }),
-      (err: unknown) => err instanceof AmshError && err.code === 'E_STORE' && message.test(err.message)
+      (err: unknown) =>
+        err instanceof AmshError && err.code === 'E_STORE' && message.test(err.message)
     )
   }
 
@@ -62,7 +63,9 @@ describe('local store files', () => {
     other.close()
     storeError(path, /a SQLite database of another program/)
     const check = new Database(path)
-    assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all(), [{ name: 'invoices' }])
+    assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all(), [
+      { name: 'invoices' },
+    ])
     check.close()
   })
 
@@ -83,7 +86,11 @@ describe('local store files', () => {
     chmodSync(path, 0o444)
     const store = new LocalStore({ path, product: 'am8' })
     assert.equal((await store.read(root, String(created._id))).name, 'Frozen')
-    await assert.rejects(store.create(root, scriptBody('New')), (err: unknown) => err instanceof AmshError && err.code === 'E_STORE' && /is read-only/.test(err.message))
+    await assert.rejects(
+      store.create(root, scriptBody('New')),
+      (err: unknown) =>
+        err instanceof AmshError && err.code === 'E_STORE' && /is read-only/.test(err.message)
+    )
     await assert.rejects(store.delete(root, String(created._id)), /is read-only/)
     assert.equal((await store.query(root, { filter: 'default eq false' })).resultCount, 1)
     store.close()
@@ -99,7 +106,8 @@ describe('local store files', () => {
           throw new Error('abort')
         })
       ),
-      (err: unknown) => err instanceof Error && !(err instanceof AmshError) && err.message === 'abort'
+      (err: unknown) =>
+        err instanceof Error && !(err instanceof AmshError) && err.message === 'abort'
     )
     assert.equal((await store.query(root, { filter: 'name eq "Inside"' })).resultCount, 0)
     store.close()

@@ -22,11 +22,14 @@ describe('tokenize', () => {
     [`--body '{"a": "b c"}'`, ['--body', '{"a": "b c"}']],
     [`--body "{\\"a\\": 1}"`, ['--body', '{"a": 1}']],
     [`"keep \\n backslash"`, ['keep \\n backslash']],
-    ['--body {"name": "a b", "x": [1, {"y": "}"}]} --id 1', ['--body', '{"name": "a b", "x": [1, {"y": "}"}]}', '--id', '1']],
+    [
+      '--body {"name": "a b", "x": [1, {"y": "}"}]} --id 1',
+      ['--body', '{"name": "a b", "x": [1, {"y": "}"}]}', '--id', '1'],
+    ],
     ['a\\ b c', ['a b', 'c']],
     ["it'\"s'", ['it"s']],
     ['  spaced   out  ', ['spaced', 'out']],
-    ["--filter 'name sw \"x\"'", ['--filter', 'name sw "x"']],
+    ['--filter \'name sw "x"\'', ['--filter', 'name sw "x"']],
     ['', []],
   ]
   for (const [line, words] of cases) {
@@ -49,32 +52,80 @@ describe('parseInvocation', () => {
       'create Scripts --realm / --id 007 --body {}',
       { verb: 'create', entity: 'Scripts', options: { realm: '/', id: '007', body: '{}' } },
     ],
-    ['c Scripts --realm /alpha --body x', { verb: 'create', entity: 'Scripts', options: { realm: '/alpha', body: 'x' } }],
-    ['r Scripts --realm / --id 1e3', { verb: 'read', entity: 'Scripts', options: { realm: '/', id: '1e3' } }],
-    ['u Scripts --realm / --id 0x10 --body {}', { verb: 'update', entity: 'Scripts', options: { realm: '/', id: '0x10', body: '{}' } }],
-    ['d Scripts --realm / --id -', { verb: 'delete', entity: 'Scripts', options: { realm: '/', id: '-' } }],
-    ['r Scripts --realm / --id -x1', { verb: 'read', entity: 'Scripts', options: { realm: '/', id: '-x1' } }],
-    ['q Scripts --realm / --queryFilter true', { verb: 'query', entity: 'Scripts', options: { realm: '/', filter: 'true' } }],
+    [
+      'c Scripts --realm /alpha --body x',
+      { verb: 'create', entity: 'Scripts', options: { realm: '/alpha', body: 'x' } },
+    ],
+    [
+      'r Scripts --realm / --id 1e3',
+      { verb: 'read', entity: 'Scripts', options: { realm: '/', id: '1e3' } },
+    ],
+    [
+      'u Scripts --realm / --id 0x10 --body {}',
+      { verb: 'update', entity: 'Scripts', options: { realm: '/', id: '0x10', body: '{}' } },
+    ],
+    [
+      'd Scripts --realm / --id -',
+      { verb: 'delete', entity: 'Scripts', options: { realm: '/', id: '-' } },
+    ],
+    [
+      'r Scripts --realm / --id -x1',
+      { verb: 'read', entity: 'Scripts', options: { realm: '/', id: '-x1' } },
+    ],
+    [
+      'q Scripts --realm / --queryFilter true',
+      { verb: 'query', entity: 'Scripts', options: { realm: '/', filter: 'true' } },
+    ],
     ['query Realms --global', { verb: 'query', entity: 'Realms', options: { global: true } }],
     ['query Realms --global true', { verb: 'query', entity: 'Realms', options: { global: true } }],
-    ['query Realms --global false --realm /', { verb: 'query', entity: 'Realms', options: { realm: '/' } }],
+    [
+      'query Realms --global false --realm /',
+      { verb: 'query', entity: 'Realms', options: { realm: '/' } },
+    ],
     [
       'a Scripts --realm / --actionName validate --targetVersion 2.0',
-      { verb: 'action', entity: 'Scripts', options: { realm: '/', actionName: 'validate', targetVersion: '2.0' } },
+      {
+        verb: 'action',
+        entity: 'Scripts',
+        options: { realm: '/', actionName: 'validate', targetVersion: '2.0' },
+      },
     ],
-    ['query Scripts --realm=/ --pageSize=10', { verb: 'query', entity: 'Scripts', options: { realm: '/', pageSize: '10' } }],
-    ['read Scripts --realm / --id', { verb: 'read', entity: 'Scripts', options: { realm: '/', id: true } }],
-    ['read Scripts --realm / --my.option x', { verb: 'read', entity: 'Scripts', options: { realm: '/', 'my.option': 'x' } }],
+    [
+      'query Scripts --realm=/ --pageSize=10',
+      { verb: 'query', entity: 'Scripts', options: { realm: '/', pageSize: '10' } },
+    ],
+    [
+      'read Scripts --realm / --id',
+      { verb: 'read', entity: 'Scripts', options: { realm: '/', id: true } },
+    ],
+    [
+      'read Scripts --realm / --my.option x',
+      { verb: 'read', entity: 'Scripts', options: { realm: '/', 'my.option': 'x' } },
+    ],
   ]
   for (const [line, expected] of cases) {
     test(line, () => assert.deepEqual(parse(line), expected))
   }
 
-  test('unknown verb, with a suggestion', () => fails('craete Scripts --realm /', 'E_USAGE', /unknown command "craete" \(did you mean "create"\?\)/))
+  test('unknown verb, with a suggestion', () =>
+    fails(
+      'craete Scripts --realm /',
+      'E_USAGE',
+      /unknown command "craete" \(did you mean "create"\?\)/
+    ))
   test('no entity', () => fails('read', 'E_USAGE', /needs an entity type/))
-  test('an option where the entity goes', () => fails('read --realm /', 'E_USAGE', /needs an entity type/))
-  test('a stray positional', () => fails('read Scripts extra --realm /', 'E_USAGE', /unexpected argument "extra"/))
-  test('an option twice', () => fails('read Scripts --id a --id b --realm /', 'E_USAGE', /--id is given more than once/))
-  test('an option and its alias', () => fails('query Scripts --filter a --queryFilter b --realm /', 'E_USAGE', /--filter is given more than once/))
-  test('an unclosed quote', () => assert.throws(() => splitWords(`read Scripts --id 'x`), /unclosed ' at column 19/))
+  test('an option where the entity goes', () =>
+    fails('read --realm /', 'E_USAGE', /needs an entity type/))
+  test('a stray positional', () =>
+    fails('read Scripts extra --realm /', 'E_USAGE', /unexpected argument "extra"/))
+  test('an option twice', () =>
+    fails('read Scripts --id a --id b --realm /', 'E_USAGE', /--id is given more than once/))
+  test('an option and its alias', () =>
+    fails(
+      'query Scripts --filter a --queryFilter b --realm /',
+      'E_USAGE',
+      /--filter is given more than once/
+    ))
+  test('an unclosed quote', () =>
+    assert.throws(() => splitWords(`read Scripts --id 'x`), /unclosed ' at column 19/))
 })

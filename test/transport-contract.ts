@@ -64,7 +64,10 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
       test('mints a UUID, stamps the creation fields, answers with _rev after _id', async () => {
         const before = Date.now()
         const created = await t.create(root, scriptBody('Check user'))
-        assert.match(String(created._id), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+        assert.match(
+          String(created._id),
+          /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+        )
         assert.deepEqual(Object.keys(created).slice(0, 2), ['_id', '_rev'])
         assert.match(String(created._rev), /^-?\d+$/)
         assert.equal(created.name, 'Check user')
@@ -85,18 +88,28 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
 
       test('an id already in use fails with AM 412 text', async () => {
         await t.create(alpha, scriptBody('One'), 'dup')
-        await rejects(t.create(alpha, scriptBody('Two'), 'dup'), 'E_EXISTS', 'Script with UUID dup already exist in realm /alpha')
+        await rejects(
+          t.create(alpha, scriptBody('Two'), 'dup'),
+          'E_EXISTS',
+          'Script with UUID dup already exist in realm /alpha'
+        )
       })
 
       test('server-owned fields in the body are ignored', async () => {
-        const created = await t.create(root, scriptBody('Owned', { default: true, createdBy: 'me', creationDate: 5, _rev: 'x' }))
+        const created = await t.create(
+          root,
+          scriptBody('Owned', { default: true, createdBy: 'me', creationDate: 5, _rev: 'x' })
+        )
         assert.equal(created.default, false)
         assert.notEqual(created.createdBy, 'me')
         assert.notEqual(created.creationDate, 5)
       })
 
       test('normalises language and context to upper case', async () => {
-        const created = await t.create(root, scriptBody('Lower', { language: 'groovy', context: 'policy_condition' }))
+        const created = await t.create(
+          root,
+          scriptBody('Lower', { language: 'groovy', context: 'policy_condition' })
+        )
         assert.equal(created.language, 'GROOVY')
         assert.equal(created.context, 'POLICY_CONDITION')
       })
@@ -109,6 +122,23 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
       test('an explicit evaluator version is kept', async () => {
         const created = await t.create(root, scriptBody('NextGen', { evaluatorVersion: '2.0' }))
         assert.equal(created.evaluatorVersion, '2.0')
+      })
+
+      test('a next-generation alias context is stored as its legacy context with version 2.0', async () => {
+        const created = await t.create(
+          root,
+          scriptBody('Next', { context: 'SCRIPTED_DECISION_NODE' })
+        )
+        assert.equal(created.context, 'AUTHENTICATION_TREE_DECISION_NODE')
+        assert.equal(created.evaluatorVersion, '2.0')
+        await rejects(
+          t.create(
+            root,
+            scriptBody('Next1', { context: 'SCRIPTED_DECISION_NODE', evaluatorVersion: '1.0' })
+          ),
+          'E_INVALID',
+          /evaluator version 2.0 only/
+        )
       })
 
       test('an empty script is accepted', async () => {
@@ -131,19 +161,47 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
       }
 
       test('unknown context, unknown language, bad base64: AM messages', async () => {
-        await rejects(t.create(root, scriptBody('C', { context: 'NOT_A_CONTEXT' })), 'E_INVALID', 'Script type not recognised: NOT_A_CONTEXT')
-        await rejects(t.create(root, scriptBody('L', { language: 'FOO' })), 'E_INVALID', 'Scripting language not supported: FOO')
-        await rejects(t.create(root, scriptBody('B', { script: 'not base64!' })), 'E_INVALID', 'Failed to decode UTF-8 encoded script')
-        await rejects(t.create(root, scriptBody('U', { script: Buffer.from([0xff, 0xfe]).toString('base64') })), 'E_INVALID', 'Failed to decode UTF-8 encoded script')
+        await rejects(
+          t.create(root, scriptBody('C', { context: 'NOT_A_CONTEXT' })),
+          'E_INVALID',
+          'Script type not recognised: NOT_A_CONTEXT'
+        )
+        await rejects(
+          t.create(root, scriptBody('L', { language: 'FOO' })),
+          'E_INVALID',
+          'Scripting language not supported: FOO'
+        )
+        await rejects(
+          t.create(root, scriptBody('B', { script: 'not base64!' })),
+          'E_INVALID',
+          'Failed to decode UTF-8 encoded script'
+        )
+        await rejects(
+          t.create(root, scriptBody('U', { script: Buffer.from([0xff, 0xfe]).toString('base64') })),
+          'E_INVALID',
+          'Failed to decode UTF-8 encoded script'
+        )
       })
 
       test('a language the context does not take, an evaluator version it does not allow', async () => {
-        await rejects(t.create(root, scriptBody('G', { language: 'GROOVY', context: 'LIBRARY' })), 'E_INVALID', /GROOVY is not supported for script type LIBRARY/)
-        await rejects(t.create(root, scriptBody('V', { language: 'GROOVY', evaluatorVersion: '2.0' })), 'E_INVALID', /Evaluator version 2.0 is not supported/)
+        await rejects(
+          t.create(root, scriptBody('G', { language: 'GROOVY', context: 'LIBRARY' })),
+          'E_INVALID',
+          /GROOVY is not supported for script type LIBRARY/
+        )
+        await rejects(
+          t.create(root, scriptBody('V', { language: 'GROOVY', evaluatorVersion: '2.0' })),
+          'E_INVALID',
+          /Evaluator version 2.0 is not supported/
+        )
       })
 
       test('body _id different from the requested id', async () => {
-        await rejects(t.create(root, scriptBody('Mismatch', { _id: 'a' }), 'b'), 'E_INVALID', 'Script resource id and script JSON body id do not match')
+        await rejects(
+          t.create(root, scriptBody('Mismatch', { _id: 'a' }), 'b'),
+          'E_INVALID',
+          'Script resource id and script JSON body id do not match'
+        )
       })
 
       test('nothing is stored when a create fails', async () => {
@@ -155,7 +213,11 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
     describe('names', () => {
       test('are unique per realm, case-insensitively', async () => {
         await t.create(alpha, scriptBody('My Script'))
-        await rejects(t.create(alpha, scriptBody('MY SCRIPT')), 'E_CONFLICT', 'Script with name MY SCRIPT already exist in realm /alpha')
+        await rejects(
+          t.create(alpha, scriptBody('MY SCRIPT')),
+          'E_CONFLICT',
+          'Script with name MY SCRIPT already exist in realm /alpha'
+        )
       })
 
       test('may repeat in another realm', async () => {
@@ -166,19 +228,31 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
 
       test('of global scripts are taken in every realm', async () => {
         await t.action(root, 'createGlobal', scriptBody('Everywhere', { context: 'LIBRARY' }), {})
-        await rejects(t.create(alpha, scriptBody('everywhere')), 'E_CONFLICT', 'Script with name everywhere already exist in realm /alpha')
+        await rejects(
+          t.create(alpha, scriptBody('everywhere')),
+          'E_CONFLICT',
+          'Script with name everywhere already exist in realm /alpha'
+        )
       })
 
       test('a global script cannot take a name a realm uses', async () => {
         await t.create(at('/deep/er'), scriptBody('Local'))
-        await rejects(t.action(root, 'createGlobal', scriptBody('LOCAL'), {}), 'E_CONFLICT', 'Script with name LOCAL already exist in realm /deep/er')
+        await rejects(
+          t.action(root, 'createGlobal', scriptBody('LOCAL'), {}),
+          'E_CONFLICT',
+          'Script with name LOCAL already exist in realm /deep/er'
+        )
       })
 
       test('an update may keep its own name but not take another one', async () => {
         const a = await t.create(root, scriptBody('A'))
         await t.create(root, scriptBody('B'))
         await t.update(root, String(a._id), scriptBody('a'))
-        await rejects(t.update(root, String(a._id), scriptBody('b')), 'E_CONFLICT', 'Script with name b already exist in realm /')
+        await rejects(
+          t.update(root, String(a._id), scriptBody('b')),
+          'E_CONFLICT',
+          'Script with name b already exist in realm /'
+        )
       })
     })
 
@@ -189,12 +263,33 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
         const { _rev, ...rest } = created
         assert.deepEqual(read, rest)
         assert.ok(!('_rev' in read))
-        assert.deepEqual(Object.keys(read), ['_id', 'name', 'description', 'script', 'default', 'language', 'context', 'createdBy', 'creationDate', 'lastModifiedBy', 'lastModifiedDate', 'evaluatorVersion'])
+        assert.deepEqual(Object.keys(read), [
+          '_id',
+          'name',
+          'description',
+          'script',
+          'default',
+          'language',
+          'context',
+          'createdBy',
+          'creationDate',
+          'lastModifiedBy',
+          'lastModifiedDate',
+          'evaluatorVersion',
+        ])
       })
 
       test('an unknown id, also in a realm never written, names the id and realm', async () => {
-        await rejects(t.read(root, 'nope'), 'E_NOT_FOUND', 'Script with UUID nope could not be found in realm /')
-        await rejects(t.read(at('/never/written'), 'nope'), 'E_NOT_FOUND', 'Script with UUID nope could not be found in realm /never/written')
+        await rejects(
+          t.read(root, 'nope'),
+          'E_NOT_FOUND',
+          'Script with UUID nope could not be found in realm /'
+        )
+        await rejects(
+          t.read(at('/never/written'), 'nope'),
+          'E_NOT_FOUND',
+          'Script with UUID nope could not be found in realm /never/written'
+        )
       })
 
       test('a script of one realm is not found in another', async () => {
@@ -203,7 +298,12 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
       })
 
       test('a global script is read through any realm', async () => {
-        const created = (await t.action(root, 'createGlobal', scriptBody('Global One'), {})) as JsonObject
+        const created = (await t.action(
+          root,
+          'createGlobal',
+          scriptBody('Global One'),
+          {}
+        )) as JsonObject
         assert.equal((await t.read(at('/x/y'), String(created._id))).name, 'Global One')
       })
     })
@@ -212,7 +312,11 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
       test('replaces the body, keeps creation fields, stamps lastModified', async () => {
         const created = await t.create(root, scriptBody('Before'))
         await new Promise((r) => setTimeout(r, 5))
-        const updated = await t.update(root, String(created._id), scriptBody('After', { description: 'new', createdBy: 'x', creationDate: 1 }))
+        const updated = await t.update(
+          root,
+          String(created._id),
+          scriptBody('After', { description: 'new', createdBy: 'x', creationDate: 1 })
+        )
         assert.equal(updated.name, 'After')
         assert.equal(updated.description, 'new')
         assert.equal(updated.createdBy, created.createdBy)
@@ -224,20 +328,40 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
 
       test('cannot change the evaluator version', async () => {
         const created = await t.create(root, scriptBody('Fixed'))
-        await rejects(t.update(root, String(created._id), scriptBody('Fixed', { evaluatorVersion: '2.0' })), 'E_INVALID', /cannot be changed after it is created \(it is 1.0/)
-        const same = await t.update(root, String(created._id), scriptBody('Fixed', { evaluatorVersion: '1.0' }))
+        await rejects(
+          t.update(root, String(created._id), scriptBody('Fixed', { evaluatorVersion: '2.0' })),
+          'E_INVALID',
+          /cannot be changed after it is created \(it is 1.0/
+        )
+        const same = await t.update(
+          root,
+          String(created._id),
+          scriptBody('Fixed', { evaluatorVersion: '1.0' })
+        )
         assert.equal(same.evaluatorVersion, '1.0')
       })
 
       test('unknown id and id mismatch', async () => {
-        await rejects(t.update(alpha, 'ghost', scriptBody('G')), 'E_NOT_FOUND', 'Script with UUID ghost could not be found in realm /alpha')
+        await rejects(
+          t.update(alpha, 'ghost', scriptBody('G')),
+          'E_NOT_FOUND',
+          'Script with UUID ghost could not be found in realm /alpha'
+        )
         const created = await t.create(root, scriptBody('Id'))
-        await rejects(t.update(root, String(created._id), scriptBody('Id', { _id: 'other' })), 'E_INVALID', 'Script resource id and script JSON body id do not match')
+        await rejects(
+          t.update(root, String(created._id), scriptBody('Id', { _id: 'other' })),
+          'E_INVALID',
+          'Script resource id and script JSON body id do not match'
+        )
       })
 
       test('checks the body as create does', async () => {
         const created = await t.create(root, scriptBody('Strict'))
-        await rejects(t.update(root, String(created._id), scriptBody('Strict', { context: 'NOPE' })), 'E_INVALID', 'Script type not recognised: NOPE')
+        await rejects(
+          t.update(root, String(created._id), scriptBody('Strict', { context: 'NOPE' })),
+          'E_INVALID',
+          'Script type not recognised: NOPE'
+        )
       })
     })
 
@@ -246,14 +370,22 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
         const created = await t.create(alpha, scriptBody('Doomed'))
         assert.deepEqual(await t.delete(alpha, String(created._id)), { _id: created._id })
         await rejects(t.read(alpha, String(created._id)), 'E_NOT_FOUND')
-        await rejects(t.delete(alpha, String(created._id)), 'E_NOT_FOUND', `Script with UUID ${String(created._id)} could not be found in realm /alpha`)
+        await rejects(
+          t.delete(alpha, String(created._id)),
+          'E_NOT_FOUND',
+          `Script with UUID ${String(created._id)} could not be found in realm /alpha`
+        )
       })
 
       test('default scripts cannot be deleted', async () => {
         const defaults = await t.query(root, { filter: 'default eq true' })
         assert.ok(defaults.resultCount > 0, 'the store has default scripts')
         const first = defaults.result[0]!
-        await rejects(t.delete(alpha, String(first._id)), 'E_FORBIDDEN', `Default script ${String(first.name)} cannot be deleted`)
+        await rejects(
+          t.delete(alpha, String(first._id)),
+          'E_FORBIDDEN',
+          `Default script ${String(first.name)} cannot be deleted`
+        )
       })
     })
 
@@ -268,7 +400,9 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
 
       test('filters within the realm, with the global scripts', async () => {
         await seed()
-        const found = await t.query(alpha, { filter: 'name sw "Auth" and language eq "JAVASCRIPT" and default eq false' })
+        const found = await t.query(alpha, {
+          filter: 'name sw "Auth" and language eq "JAVASCRIPT" and default eq false',
+        })
         assert.deepEqual(names(found.result), ['Auth Two'])
         const all = await t.query(alpha, { filter: 'true' })
         const defaults = await t.query(alpha, { filter: 'default eq true' })
@@ -277,7 +411,10 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
 
       test('the whole grammar: or, not, parentheses, pr, co, single quotes', async () => {
         await seed()
-        const found = await t.query(alpha, { filter: "default eq false and (name co 'Two' or !(language eq \"JAVASCRIPT\")) and description pr" })
+        const found = await t.query(alpha, {
+          filter:
+            'default eq false and (name co \'Two\' or !(language eq "JAVASCRIPT")) and description pr',
+        })
         assert.deepEqual(names(found.result), ['Auth One', 'Auth Two'])
         assert.deepEqual((await t.query(alpha, { filter: 'false' })).result, [])
       })
@@ -285,29 +422,86 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
       test('the envelope, unpaged and paged', async () => {
         await seed()
         const unpaged = await t.query(alpha, { filter: 'default eq false' })
-        assert.deepEqual(Object.keys(unpaged), ['result', 'resultCount', 'pagedResultsCookie', 'totalPagedResultsPolicy', 'totalPagedResults', 'remainingPagedResults'])
-        assert.deepEqual({ ...unpaged, result: [] }, { result: [], resultCount: 3, pagedResultsCookie: null, totalPagedResultsPolicy: 'NONE', totalPagedResults: -1, remainingPagedResults: 0 })
-        const page = await t.query(alpha, { filter: 'default eq false', sortKeys: ['name'], pageSize: 2, pagedResultsOffset: 1 })
-        assert.deepEqual(page.result.map((s) => s.name), ['Auth Two', 'Other'])
+        assert.deepEqual(Object.keys(unpaged), [
+          'result',
+          'resultCount',
+          'pagedResultsCookie',
+          'totalPagedResultsPolicy',
+          'totalPagedResults',
+          'remainingPagedResults',
+        ])
+        assert.deepEqual(
+          { ...unpaged, result: [] },
+          {
+            result: [],
+            resultCount: 3,
+            pagedResultsCookie: null,
+            totalPagedResultsPolicy: 'NONE',
+            totalPagedResults: -1,
+            remainingPagedResults: 0,
+          }
+        )
+        const page = await t.query(alpha, {
+          filter: 'default eq false',
+          sortKeys: ['name'],
+          pageSize: 2,
+          pagedResultsOffset: 1,
+        })
+        assert.deepEqual(
+          page.result.map((s) => s.name),
+          ['Auth Two', 'Other']
+        )
         assert.equal(page.remainingPagedResults, 0)
-        const first = await t.query(alpha, { filter: 'default eq false', sortKeys: ['name'], pageSize: 1 })
-        assert.deepEqual(first.result.map((s) => s.name), ['Auth One'])
+        const first = await t.query(alpha, {
+          filter: 'default eq false',
+          sortKeys: ['name'],
+          pageSize: 1,
+        })
+        assert.deepEqual(
+          first.result.map((s) => s.name),
+          ['Auth One']
+        )
         assert.equal(first.remainingPagedResults, 2)
       })
 
       test('sorts descending and projects fields', async () => {
         await seed()
-        const found = await t.query(alpha, { filter: 'default eq false', sortKeys: ['-name'], fields: ['name', 'language'] })
-        assert.deepEqual(found.result.map((s) => Object.keys(s)), [['_id', 'name', 'language'], ['_id', 'name', 'language'], ['_id', 'name', 'language']])
-        assert.deepEqual(found.result.map((s) => s.name), ['Other', 'Auth Two', 'Auth One'])
+        const found = await t.query(alpha, {
+          filter: 'default eq false',
+          sortKeys: ['-name'],
+          fields: ['name', 'language'],
+        })
+        assert.deepEqual(
+          found.result.map((s) => Object.keys(s)),
+          [
+            ['_id', 'name', 'language'],
+            ['_id', 'name', 'language'],
+            ['_id', 'name', 'language'],
+          ]
+        )
+        assert.deepEqual(
+          found.result.map((s) => s.name),
+          ['Other', 'Auth Two', 'Auth One']
+        )
       })
 
       test('by _id, and global eq true', async () => {
         const local = await t.create(alpha, scriptBody('Local'))
-        const global = (await t.action(root, 'createGlobal', scriptBody('Global', { context: 'LIBRARY' }), {})) as JsonObject
-        assert.deepEqual(names((await t.query(alpha, { filter: `_id eq "${String(local._id)}"` })).result), ['Local'])
+        const global = (await t.action(
+          root,
+          'createGlobal',
+          scriptBody('Global', { context: 'LIBRARY' }),
+          {}
+        )) as JsonObject
+        assert.deepEqual(
+          names((await t.query(alpha, { filter: `_id eq "${String(local._id)}"` })).result),
+          ['Local']
+        )
         const globals = await t.query(alpha, { filter: 'global eq true and default eq false' })
-        assert.deepEqual(globals.result.map((s) => s._id), [global._id])
+        assert.deepEqual(
+          globals.result.map((s) => s._id),
+          [global._id]
+        )
       })
 
       test('a malformed filter is a parse error', async () => {
@@ -317,23 +511,61 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
 
     describe('actions', () => {
       test('validate parses the source', async () => {
-        assert.deepEqual(await t.action(root, 'validate', { script: b64('var a = 1;'), language: 'JAVASCRIPT' }, {}), { success: true })
-        const broken = (await t.action(root, 'validate', { script: b64('var a = 123;var b = 456; =VALIDATION SHOULD FAIL=\n'), language: 'JAVASCRIPT' }, {})) as { success: boolean; errors: { line: number; column: number; message: string }[] }
+        assert.deepEqual(
+          await t.action(
+            root,
+            'validate',
+            { script: b64('var a = 1;'), language: 'JAVASCRIPT' },
+            {}
+          ),
+          { success: true }
+        )
+        const broken = (await t.action(
+          root,
+          'validate',
+          {
+            script: b64('var a = 123;var b = 456; =VALIDATION SHOULD FAIL=\n'),
+            language: 'JAVASCRIPT',
+          },
+          {}
+        )) as { success: boolean; errors: { line: number; column: number; message: string }[] }
         assert.equal(broken.success, false)
         assert.equal(broken.errors[0]!.line, 1)
         assert.equal(broken.errors[0]!.column, 26)
-        const groovy = (await t.action(root, 'validate', { script: b64('def x = {\n  println "a"\n'), language: 'GROOVY' }, {})) as { success: boolean }
+        const groovy = (await t.action(
+          root,
+          'validate',
+          { script: b64('def x = {\n  println "a"\n'), language: 'GROOVY' },
+          {}
+        )) as { success: boolean }
         assert.equal(groovy.success, false)
       })
 
       test('validate errors as AM gives them', async () => {
-        await rejects(t.action(root, 'validate', { language: 'JAVASCRIPT' }, {}), 'E_INVALID', 'A script must be specified')
-        await rejects(t.action(root, 'validate', { script: '' }, {}), 'E_INVALID', 'Scripting language not supported: null')
-        await rejects(t.action(root, 'validate', { script: '%%%', language: 'GROOVY' }, {}), 'E_INVALID', 'Failed to decode UTF-8 encoded script')
+        await rejects(
+          t.action(root, 'validate', { language: 'JAVASCRIPT' }, {}),
+          'E_INVALID',
+          'A script must be specified'
+        )
+        await rejects(
+          t.action(root, 'validate', { script: '' }, {}),
+          'E_INVALID',
+          'Scripting language not supported: null'
+        )
+        await rejects(
+          t.action(root, 'validate', { script: '%%%', language: 'GROOVY' }, {}),
+          'E_INVALID',
+          'Failed to decode UTF-8 encoded script'
+        )
       })
 
       test('createGlobal makes a script every realm lists', async () => {
-        const created = (await t.action(root, 'createGlobal', scriptBody('Lib For All', { context: 'LIBRARY', description: undefined as never }), {})) as JsonObject
+        const created = (await t.action(
+          root,
+          'createGlobal',
+          scriptBody('Lib For All', { context: 'LIBRARY', description: undefined as never }),
+          {}
+        )) as JsonObject
         assert.equal(created.evaluatorVersion, '2.0')
         assert.equal(created.default, false)
         for (const realm of ['/', '/alpha', '/a/b/c']) {
@@ -353,18 +585,48 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
     describe('realms', () => {
       test('the top-level realm always exists; writes create realms with their parents', async () => {
         const before = await t.query(allRealms, { filter: 'true' })
-        assert.deepEqual(before.result.map((r) => r.name), ['/'])
-        assert.deepEqual(before.result[0], { _id: 'Lw', name: '/', active: true, parentPath: null, aliases: [] })
+        assert.deepEqual(
+          before.result.map((r) => r.name),
+          ['/']
+        )
+        assert.deepEqual(before.result[0], {
+          _id: 'Lw',
+          name: '/',
+          active: true,
+          parentPath: null,
+          aliases: [],
+        })
         await t.create(at('/alpha/inner'), scriptBody('Deep'))
         const after = await t.query(allRealms, { filter: 'true' })
-        assert.deepEqual(after.result.map((r) => [r.name, r.parentPath]), [['/', null], ['alpha', '/'], ['inner', '/alpha']])
-        assert.deepEqual(await t.read(allRealms, 'L2FscGhh'), { _id: 'L2FscGhh', name: 'alpha', active: true, parentPath: '/', aliases: [] })
-        assert.deepEqual((await t.query(allRealms, { filter: 'parentPath eq "/alpha"' })).result.map((r) => r.name), ['inner'])
+        assert.deepEqual(
+          after.result.map((r) => [r.name, r.parentPath]),
+          [
+            ['/', null],
+            ['alpha', '/'],
+            ['inner', '/alpha'],
+          ]
+        )
+        assert.deepEqual(await t.read(allRealms, 'L2FscGhh'), {
+          _id: 'L2FscGhh',
+          name: 'alpha',
+          active: true,
+          parentPath: '/',
+          aliases: [],
+        })
+        assert.deepEqual(
+          (await t.query(allRealms, { filter: 'parentPath eq "/alpha"' })).result.map(
+            (r) => r.name
+          ),
+          ['inner']
+        )
       })
 
       test('a failed write creates no realm', async () => {
         await rejects(t.create(at('/ghost'), scriptBody('X', { context: 'NOPE' })), 'E_INVALID')
-        assert.deepEqual((await t.query(allRealms, { filter: 'true' })).result.map((r) => r.name), ['/'])
+        assert.deepEqual(
+          (await t.query(allRealms, { filter: 'true' })).result.map((r) => r.name),
+          ['/']
+        )
       })
     })
   })

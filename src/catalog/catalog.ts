@@ -56,7 +56,8 @@ export function getEntity(name: string): EntityDef {
   const cached = loaded.get(name)
   if (cached) return cached
   const all = entityNames()
-  const match = all.find((n) => n === name) ?? all.find((n) => n.toLowerCase() === name.toLowerCase())
+  const match =
+    all.find((n) => n === name) ?? all.find((n) => n.toLowerCase() === name.toLowerCase())
   if (!match) {
     throw new AmshError(
       'E_USAGE',

@@ -18,6 +18,17 @@ export interface Profile {
   contexts: Record<string, Record<string, string[]>>
   /** Context names the product accepts and stores as another context with a fixed version. */
   aliases: Record<string, { context: string; evaluatorVersion: string }>
+  /** The scripts the product ships with `"default": true`: global, undeletable. */
+  defaultScripts: DefaultScript[]
+}
+
+export interface DefaultScript {
+  _id: string
+  name: string
+  description: string
+  language: string
+  context: string
+  evaluatorVersion: string
 }
 
 const profiles = new Map<Product, Profile>()

@@ -47,7 +47,10 @@ export function describeSchemaErrors(errors: ErrorObject[]): BodyProblem[] {
           message: 'is required',
         }
       case 'type':
-        return { pointer: error.instancePath || '/', message: `must be of type ${String(params.type)}` }
+        return {
+          pointer: error.instancePath || '/',
+          message: `must be of type ${String(params.type)}`,
+        }
       case 'enum':
         return {
           pointer: error.instancePath || '/',

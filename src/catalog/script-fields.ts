@@ -70,11 +70,17 @@ export function scriptFieldProblems(body: JsonObject, profile: Profile): BodyPro
         message: `${language} is not allowed for script type ${context} (allowed: ${list(allowed)})`,
       })
     } else if (body.evaluatorVersion !== undefined || fixedVersion !== undefined) {
-      const version = fixedVersion ?? normaliseEvaluatorVersion(body.evaluatorVersion)
-      if (version === undefined || !versions.includes(version)) {
+      const asked =
+        body.evaluatorVersion === undefined
+          ? undefined
+          : normaliseEvaluatorVersion(body.evaluatorVersion)
+      const version = fixedVersion ?? asked
+      const conflicts =
+        fixedVersion !== undefined && body.evaluatorVersion !== undefined && asked !== fixedVersion
+      if (version === undefined || conflicts || !versions.includes(version)) {
         problems.push({
           pointer: '/evaluatorVersion',
-          message: `${JSON.stringify(body.evaluatorVersion ?? fixedVersion)} is not available to ${language} scripts of type ${context} (allowed: ${list(versions)})`,
+          message: `${JSON.stringify(body.evaluatorVersion ?? fixedVersion)} is not available to ${language} scripts of type ${String(body.context)} (allowed: ${fixedVersion ?? list(versions)})`,
         })
       }
     }
@@ -83,7 +89,8 @@ export function scriptFieldProblems(body: JsonObject, profile: Profile): BodyPro
   if (typeof body.script === 'string' && decodeScript(body.script) === undefined) {
     problems.push({
       pointer: '/script',
-      message: 'is not base64 of UTF-8 text (encode the source, e.g. `base64 -w0 file.js`, or use --scriptFile)',
+      message:
+        'is not base64 of UTF-8 text (encode the source, e.g. `base64 -w0 file.js`, or use --scriptFile)',
     })
   }
   return problems

@@ -6,7 +6,10 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
 
 export function parseOutputFormat(value: string): OutputFormat {
   if ((OUTPUT_FORMATS as readonly string[]).includes(value)) return value as OutputFormat
-  throw new AmshError('E_USAGE', `unknown output format "${value}" (allowed: ${OUTPUT_FORMATS.join(', ')})`)
+  throw new AmshError(
+    'E_USAGE',
+    `unknown output format "${value}" (allowed: ${OUTPUT_FORMATS.join(', ')})`
+  )
 }
 
 /** A command's result as the text that goes to stdout. */

@@ -83,7 +83,10 @@ export function parseInvocation(words: string[]): Invocation {
     )
   }
   if (entity === undefined || entity.startsWith('-')) {
-    throw new AmshError('E_USAGE', `${verb} needs an entity type first, e.g. "${verb} Scripts --realm /"`)
+    throw new AmshError(
+      'E_USAGE',
+      `${verb} needs an entity type first, e.g. "${verb} Scripts --realm /"`
+    )
   }
 
   const parsed = yargsParser.detailed(bindValues(rest), {

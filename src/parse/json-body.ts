@@ -45,8 +45,12 @@ export async function parseJson(text: string, source: string): Promise<JsonValue
     const { line, column } = lineColumn(text, first.offset)
     const what = EXPECTATIONS[printParseErrorCode(first.error)] ?? 'invalid JSON'
     const empty = text.trim() === '' ? ' (it is empty)' : ''
-    throw new AmshError('E_PARSE', `${source} is not valid JSON at ${line}:${column}: ${what}${empty}`, {
-      details: { line, column },
-    })
+    throw new AmshError(
+      'E_PARSE',
+      `${source} is not valid JSON at ${line}:${column}: ${what}${empty}`,
+      {
+        details: { line, column },
+      }
+    )
   }
 }

@@ -54,7 +54,8 @@ export class Batch {
     try {
       source = readFileSync(full, 'utf8')
     } catch (err) {
-      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message
+      const reason =
+        (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message
       this.#fail(new AmshError('E_IO', `cannot read ${full}: ${reason}`), where)
       return
     }
@@ -62,7 +63,12 @@ export class Batch {
   }
 
   /** Runs a text; `name` labels its lines in errors, `chain` lists the files loading it. */
-  async runSource(source: string, name: string, baseDir: string, chain: string[] = []): Promise<void> {
+  async runSource(
+    source: string,
+    name: string,
+    baseDir: string,
+    chain: string[] = []
+  ): Promise<void> {
     for (const { text, line } of logicalLines(source)) {
       if (this.finished) return
       const where = `${name}:${line}`

@@ -72,5 +72,8 @@ export function helpText(topic: string | undefined): string {
   const entity = entityNames().find((name) => name.toLowerCase() === topic.toLowerCase())
   if (entity) return entityHelp(getEntity(entity))
   const topics = [...Object.keys(VERBS), ...entityNames()]
-  throw new AmshError('E_USAGE', `no help on "${topic}"${didYouMean(topic, topics)}; topics: ${topics.join(', ')}`)
+  throw new AmshError(
+    'E_USAGE',
+    `no help on "${topic}"${didYouMean(topic, topics)}; topics: ${topics.join(', ')}`
+  )
 }

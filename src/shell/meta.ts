@@ -5,9 +5,7 @@ import { splitWords } from '../parse/invocation.ts'
 // Shell commands that are not entity verbs, with Amster's names and short forms.
 
 export type MetaCommand =
-  | { kind: 'help'; topic: string | undefined }
-  | { kind: 'exit' }
-  | { kind: 'load'; files: string[] }
+  { kind: 'help'; topic: string | undefined } | { kind: 'exit' } | { kind: 'load'; files: string[] }
 
 export const META_HELP: [names: string, summary: string][] = [
   [':help (:h, ?) [topic]', 'show this help, or help on a command or an entity'],
@@ -39,5 +37,8 @@ export function parseMeta(text: string): MetaCommand {
     if (args.length === 0) throw new AmshError('E_USAGE', `${name} needs at least one file`)
     return { kind, files: args }
   }
-  throw new AmshError('E_USAGE', `unknown shell command "${name}"${didYouMean(name, Object.keys(NAMES))}; type :help`)
+  throw new AmshError(
+    'E_USAGE',
+    `unknown shell command "${name}"${didYouMean(name, Object.keys(NAMES))}; type :help`
+  )
 }

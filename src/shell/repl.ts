@@ -20,7 +20,8 @@ export function startRepl(options: ReplOptions): Promise<void> {
   const { session } = options
   const stdout = process.stdout
   const stderr = process.stderr
-  if (!options.quiet) stdout.write("amsh: an Amster-compatible shell. Type :help for help, :exit to leave.\n")
+  if (!options.quiet)
+    stdout.write('amsh: an Amster-compatible shell. Type :help for help, :exit to leave.\n')
 
   const server: REPLServer = repl.start({
     prompt: 'am> ',
@@ -45,10 +46,14 @@ export function startRepl(options: ReplOptions): Promise<void> {
               return server.close()
             case 'load': {
               // A loaded file runs as a batch that keeps going after a failure, as Amster's does.
-              const batch = new Batch(session, {
-                out: (t) => stdout.write(`${t}\n`),
-                err: (t) => stderr.write(`${t}\n`),
-              }, { policy: 'continue', output: options.output })
+              const batch = new Batch(
+                session,
+                {
+                  out: (t) => stdout.write(`${t}\n`),
+                  err: (t) => stderr.write(`${t}\n`),
+                },
+                { policy: 'continue', output: options.output }
+              )
               for (const file of outcome.files) {
                 const path = resolve(process.cwd(), file)
                 await batch.runFile(path)
@@ -67,8 +72,11 @@ export function startRepl(options: ReplOptions): Promise<void> {
       )
     },
   })
-  // node's own dot-commands would shadow ours (.load, .help, .exit): keep only .break/.clear.
-  for (const name of ['load', 'save', 'editor', 'help', 'exit']) delete (server.commands as Record<string, unknown>)[name]
+  // node's .load/.save/.editor/.help would shadow or confuse ours; .exit stays because node's
+  // own Ctrl+C hint names it.
+  for (const name of ['load', 'save', 'editor', 'help']) {
+    delete (server.commands as Record<string, unknown>)[name]
+  }
   server.setupHistory(options.historyFile, (err) => {
     if (err) stderr.write(`amsh: history is not kept: ${err.message}\n`)
   })

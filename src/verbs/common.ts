@@ -58,7 +58,8 @@ function scopeOf(entity: EntityDef, invocation: Invocation): Scope {
   if (realm === undefined) {
     throw new AmshError('E_USAGE', `say where: ${entity.name} needs ${hint}`)
   }
-  if (realm === true) throw new AmshError('E_USAGE', '--realm needs a realm path, e.g. --realm /alpha')
+  if (realm === true)
+    throw new AmshError('E_USAGE', '--realm needs a realm path, e.g. --realm /alpha')
   if (!entity.scopes.realm) {
     throw new AmshError('E_USAGE', `${entity.name} has no realm operations; use --global`)
   }
@@ -80,7 +81,9 @@ export function targetOf(
   const { target, offers } = resolveTarget(invocation)
   const def = offers[operation]
   if (!def) {
-    const verbs = (['create', 'read', 'update', 'delete', 'query'] as const).filter((op) => offers[op])
+    const verbs = (['create', 'read', 'update', 'delete', 'query'] as const).filter(
+      (op) => offers[op]
+    )
     if (offers.actions) verbs.push('action' as never)
     const where = target.scope.kind === 'global' ? 'globally' : 'in a realm'
     throw new AmshError(
@@ -93,8 +96,16 @@ export function targetOf(
 
 /** A string option's value; `required` makes its absence an error. */
 export function stringOption(invocation: Invocation, name: string, required: true): string
-export function stringOption(invocation: Invocation, name: string, required?: false): string | undefined
-export function stringOption(invocation: Invocation, name: string, required = false): string | undefined {
+export function stringOption(
+  invocation: Invocation,
+  name: string,
+  required?: false
+): string | undefined
+export function stringOption(
+  invocation: Invocation,
+  name: string,
+  required = false
+): string | undefined {
   const value = invocation.options[name]
   if (value === true) throw new AmshError('E_USAGE', `--${name} needs a value`)
   if (value === undefined && required) {
@@ -103,12 +114,17 @@ export function stringOption(invocation: Invocation, name: string, required = fa
   return value
 }
 
-async function readUserFile(ctx: VerbContext, name: string, what: string): Promise<{ path: string; text: string }> {
+async function readUserFile(
+  ctx: VerbContext,
+  name: string,
+  what: string
+): Promise<{ path: string; text: string }> {
   const path = resolve(ctx.baseDir, name)
   try {
     return { path, text: await readFile(path, 'utf8') }
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message
+    const reason =
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message
     throw new AmshError('E_IO', `cannot read ${what} ${path}: ${reason}`)
   }
 }
@@ -130,11 +146,19 @@ export interface LoadedBody {
  * The request body from --body (inline JSON or @file) and --scriptFile (a source file that
  * becomes the base64 `script`, and sets `language` from its extension when the body has none).
  */
-export async function loadBody(invocation: Invocation, ctx: VerbContext, required: boolean): Promise<LoadedBody | undefined> {
+export async function loadBody(
+  invocation: Invocation,
+  ctx: VerbContext,
+  required: boolean
+): Promise<LoadedBody | undefined> {
   const bodyOption = stringOption(invocation, 'body')
   const scriptFile = stringOption(invocation, 'scriptFile')
   if (bodyOption === undefined && scriptFile === undefined) {
-    if (required) throw new AmshError('E_USAGE', `${invocation.verb} ${invocation.entity} needs --body (JSON, or @file.json)`)
+    if (required)
+      throw new AmshError(
+        'E_USAGE',
+        `${invocation.verb} ${invocation.entity} needs --body (JSON, or @file.json)`
+      )
     return undefined
   }
   let body: JsonObject = {}
@@ -145,7 +169,10 @@ export async function loadBody(invocation: Invocation, ctx: VerbContext, require
       : { text: bodyOption, path: '--body' }
     const value = await parseJson(text, fromFile ? path : '--body')
     if (!isJsonObject(value)) {
-      throw new AmshError('E_SCHEMA', `${fromFile ? path : '--body'} must be a JSON object, not ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`)
+      throw new AmshError(
+        'E_SCHEMA',
+        `${fromFile ? path : '--body'} must be a JSON object, not ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`
+      )
     }
     body = value
   }
@@ -161,18 +188,28 @@ export async function loadBody(invocation: Invocation, ctx: VerbContext, require
 }
 
 /** Schema and product-profile problems, all of them, as one E_SCHEMA error. */
-export async function checkBody(target: Target, schemaKey: string | undefined, loaded: LoadedBody, ctx: VerbContext): Promise<void> {
+export async function checkBody(
+  target: Target,
+  schemaKey: string | undefined,
+  loaded: LoadedBody,
+  ctx: VerbContext
+): Promise<void> {
   const problems: BodyProblem[] = []
   if (schemaKey) {
     const validate = await schemaValidator(schemaKey)
     if (!validate(loaded.body)) problems.push(...describeSchemaErrors(validate.errors ?? []))
   }
-  if (target.entity.behaviour === 'scripts') problems.push(...scriptFieldProblems(loaded.body, ctx.profile))
+  if (target.entity.behaviour === 'scripts')
+    problems.push(...scriptFieldProblems(loaded.body, ctx.profile))
   if (problems.length > 0) {
     const lines = problems.map((p) => `${p.pointer} ${p.message}`)
-    throw new AmshError('E_SCHEMA', `the body has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}: ${lines.join('; ')}`, {
-      details: { problems: problems.map((p) => ({ pointer: p.pointer, message: p.message })) },
-    })
+    throw new AmshError(
+      'E_SCHEMA',
+      `the body has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}: ${lines.join('; ')}`,
+      {
+        details: { problems: problems.map((p) => ({ pointer: p.pointer, message: p.message })) },
+      }
+    )
   }
 }
 
@@ -181,14 +218,21 @@ export async function checkScriptSource(target: Target, loaded: LoadedBody): Pro
   if (target.entity.behaviour !== 'scripts') return
   const { body } = loaded
   const language = typeof body.language === 'string' ? body.language.toUpperCase() : ''
-  if (typeof body.script !== 'string' || (language !== 'JAVASCRIPT' && language !== 'GROOVY')) return
+  if (typeof body.script !== 'string' || (language !== 'JAVASCRIPT' && language !== 'GROOVY'))
+    return
   const source = decodeScript(body.script)
   if (source === undefined) return
   const problems = await checkSource(language as ScriptLanguage, source)
   const first = problems[0]
   if (!first) return
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''
-  throw new AmshError('E_SYNTAX', `${language} source does not parse at ${loaded.scriptOrigin}:${first.line}:${first.column}: ${first.message}${more}`, {
-    details: { problems: problems.map((p) => ({ line: p.line, column: p.column, message: p.message })) },
-  })
+  throw new AmshError(
+    'E_SYNTAX',
+    `${language} source does not parse at ${loaded.scriptOrigin}:${first.line}:${first.column}: ${first.message}${more}`,
+    {
+      details: {
+        problems: problems.map((p) => ({ line: p.line, column: p.column, message: p.message })),
+      },
+    }
+  )
 }

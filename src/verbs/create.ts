@@ -1,5 +1,12 @@
 import type { Verb } from './types.ts'
-import { checkBody, checkOptions, checkScriptSource, loadBody, stringOption, targetOf } from './common.ts'
+import {
+  checkBody,
+  checkOptions,
+  checkScriptSource,
+  loadBody,
+  stringOption,
+  targetOf,
+} from './common.ts'
 
 export const create: Verb = {
   name: 'create',

@@ -7,4 +7,7 @@ import { read } from './read.ts'
 import type { Verb } from './types.ts'
 import { update } from './update.ts'
 
-export const VERBS = { create, read, update, delete: del, query, action } satisfies Record<VerbName, Verb>
+export const VERBS = { create, read, update, delete: del, query, action } satisfies Record<
+  VerbName,
+  Verb
+>

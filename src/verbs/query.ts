@@ -15,15 +15,22 @@ function count(invocation: Invocation, name: string): number | undefined {
 
 function list(invocation: Invocation, name: string): string[] | undefined {
   const value = stringOption(invocation, name)
-  return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean)
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
 }
 
 export const query: Verb = {
   name: 'query',
   summary: 'List entities matching a CREST query filter',
-  usage: 'query <Entity> --realm <path> [--filter <filter>] [--fields a,b] [--sortKeys [-]a,b] [--pageSize n] [--pagedResultsOffset n]',
+  usage:
+    'query <Entity> --realm <path> [--filter <filter>] [--fields a,b] [--sortKeys [-]a,b] [--pageSize n] [--pagedResultsOffset n]',
   options: {
-    filter: 'a CREST query filter, e.g. \'name sw "Auth" and language eq "JAVASCRIPT"\' (default: true, all); also --queryFilter',
+    filter:
+      'a CREST query filter, e.g. \'name sw "Auth" and language eq "JAVASCRIPT"\' (default: true, all); also --queryFilter',
     fields: 'the fields to return, comma-separated (the id always comes back)',
     sortKeys: 'fields to sort by, comma-separated; a leading - sorts descending',
     pageSize: 'return at most this many results',

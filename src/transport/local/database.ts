@@ -92,7 +92,8 @@ export function openDatabase(path: string): OpenedDb {
           `store ${path} is a SQLite database of another program, not an amsh store`
         )
       }
-      if (readonly) throw storeError(path, Object.assign(new Error(''), { code: 'SQLITE_READONLY' }))
+      if (readonly)
+        throw storeError(path, Object.assign(new Error(''), { code: 'SQLITE_READONLY' }))
       db.pragma('journal_mode = WAL')
       db.transaction(() => {
         db!.exec(SCHEMA_V1)

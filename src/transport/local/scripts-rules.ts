@@ -58,11 +58,21 @@ function clientFields(
     )
   }
 
-  const requested =
-    resolved.evaluatorVersion ??
-    (body.evaluatorVersion == null
+  const asked =
+    body.evaluatorVersion == null
       ? undefined
-      : (normaliseEvaluatorVersion(body.evaluatorVersion) ?? String(body.evaluatorVersion)))
+      : (normaliseEvaluatorVersion(body.evaluatorVersion) ?? String(body.evaluatorVersion))
+  if (
+    resolved.evaluatorVersion !== undefined &&
+    asked !== undefined &&
+    asked !== resolved.evaluatorVersion
+  ) {
+    throw new AmshError(
+      'E_INVALID',
+      `Script type ${String(body.context)} is evaluator version ${resolved.evaluatorVersion} only (the request asks for ${asked})`
+    )
+  }
+  const requested = resolved.evaluatorVersion ?? asked
   if (storedVersion !== undefined && requested !== undefined && requested !== storedVersion) {
     throw new AmshError(
       'E_INVALID',
@@ -114,7 +124,11 @@ function assemble(fields: JsonObject, ctx: WriteContext, origin: Origin): JsonOb
   }
 }
 
-export function scriptForCreate(body: JsonObject, ctx: WriteContext, isDefault = false): JsonObject {
+export function scriptForCreate(
+  body: JsonObject,
+  ctx: WriteContext,
+  isDefault = false
+): JsonObject {
   return assemble(clientFields(body, ctx, undefined), ctx, {
     default: isDefault,
     createdBy: ctx.user,
@@ -123,16 +137,24 @@ export function scriptForCreate(body: JsonObject, ctx: WriteContext, isDefault =
 }
 
 /** A replacement for `stored`: the creation fields, `default` and evaluatorVersion stay. */
-export function scriptForUpdate(body: JsonObject, stored: JsonObject, ctx: WriteContext): JsonObject {
-  return assemble(clientFields(
-    body,
+export function scriptForUpdate(
+  body: JsonObject,
+  stored: JsonObject,
+  ctx: WriteContext
+): JsonObject {
+  return assemble(
+    clientFields(
+      body,
+      ctx,
+      typeof stored.evaluatorVersion === 'string' ? stored.evaluatorVersion : undefined
+    ),
     ctx,
-    typeof stored.evaluatorVersion === 'string' ? stored.evaluatorVersion : undefined
-  ), ctx, {
-    default: stored.default ?? false,
-    createdBy: stored.createdBy ?? 'null',
-    creationDate: stored.creationDate ?? 0,
-  })
+    {
+      default: stored.default ?? false,
+      createdBy: stored.createdBy ?? 'null',
+      creationDate: stored.creationDate ?? 0,
+    }
+  )
 }
 
 /** The wire representation of a stored script: the source base64-encoded again. */

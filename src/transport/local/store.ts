@@ -1,26 +1,27 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { entityMessage, getEntity, type EntityDef } from '../../catalog/catalog.ts'
-import { getProfile, type Product, type Profile } from '../../catalog/profiles.ts'
-import { decodeScript } from '../../catalog/script-fields.ts'
+import {
+  getProfile,
+  type DefaultScript,
+  type Product,
+  type Profile,
+} from '../../catalog/profiles.ts'
+import { decodeScript, encodeScript } from '../../catalog/script-fields.ts'
 import { checkSource, type ScriptLanguage } from '../../catalog/syntax/index.ts'
 import { parseFilter } from '../../crest/filter.ts'
 import { matchesFilter } from '../../crest/filter-match.ts'
 import { realmId, realmLineage } from '../../crest/realm.ts'
 import { AmshError } from '../../errors.ts'
 import type { JsonObject, JsonValue } from '../../json.ts'
-import { packageRoot } from '../../paths.ts'
 import type { QueryParams, QueryResult, Scope, Target, Transport } from '../types.ts'
-import {
-  isSqliteError,
-  openDatabase,
-  storeError,
-  type Db,
-  type Statement,
-} from './database.ts'
+import { isSqliteError, openDatabase, storeError, type Db, type Statement } from './database.ts'
 import { filterToSql, sortToSql, type FieldResolver } from './filter-sql.ts'
-import { presentScript, scriptForCreate, scriptForUpdate, type WriteContext } from './scripts-rules.ts'
+import {
+  presentScript,
+  scriptForCreate,
+  scriptForUpdate,
+  type WriteContext,
+} from './scripts-rules.ts'
 
 // The embedded store: AM's semantics on a SQLite file. Every entity lives in one `resources`
 // table; the Scripts behaviour adds AM's script rules, the Realms behaviour lists realms.
@@ -116,7 +117,9 @@ export class LocalStore implements Transport {
       const stored = JSON.parse(row.body) as JsonObject
       const ctx = this.#context(entity)
       const doc =
-        entity.behaviour === 'scripts' ? scriptForUpdate(body, stored, ctx) : this.#plain(body, entity)
+        entity.behaviour === 'scripts'
+          ? scriptForUpdate(body, stored, ctx)
+          : this.#plain(body, entity)
       this.#checkName(entity, row.realm, doc, id)
       this.#save(entity, row.realm, id, doc, 'update')
       return this.#present(entity, { realm: row.realm, id, body: JSON.stringify(doc) })
@@ -151,11 +154,13 @@ export class LocalStore implements Transport {
       const realm = realmOf(target.scope)
       const resolve = this.#resolver(entity)
       const where = filterToSql(filter, resolve)
-      const scopeSql =
-        realm === GLOBAL ? 'realm = ?' : "(realm = ? OR realm = '')" // realms see global resources
+      const scopeSql = realm === GLOBAL ? 'realm = ?' : "(realm = ? OR realm = '')" // realms see global resources
       const base = `FROM resources WHERE entity = ? AND ${scopeSql} AND (${where.sql})`
       const args = [entity.name, realm, ...where.params]
-      const order = params.sortKeys?.length ? sortToSql(params.sortKeys, resolve) : 'rowid'
+      // rowid last: equal sort values must page the same way every time.
+      const order = params.sortKeys?.length
+        ? `${sortToSql(params.sortKeys, resolve)}, rowid`
+        : 'rowid'
       const offset = params.pagedResultsOffset ?? 0
       const limit = params.pageSize && params.pageSize > 0 ? params.pageSize : -1
       const rows = this.#db
@@ -163,8 +168,9 @@ export class LocalStore implements Transport {
         .all(...args, limit, offset) as Row[]
       let remaining = 0
       if (limit > 0) {
-        const total = (this.#db.prepare(`SELECT count(*) AS n ${base}`).get(...args) as { n: number })
-          .n
+        const total = (
+          this.#db.prepare(`SELECT count(*) AS n ${base}`).get(...args) as { n: number }
+        ).n
         remaining = Math.max(0, total - (offset + limit))
       }
       const result = rows.map((row) => project(this.#present(entity, row), entity, params.fields))
@@ -277,20 +283,15 @@ export class LocalStore implements Transport {
     for (const path of realmLineage(realm)) insert.run(path, now)
   }
 
+  /** A new store holds the product's default scripts, as a fresh AM does. */
   #seed(): void {
     this.#db.transaction(() => {
       this.#ensureRealm('/')
-      const index = join(packageRoot(), 'schemas', 'default-scripts', 'index.json')
-      if (!existsSync(index)) return
       const scripts = getEntity('Scripts')
-      const entries = JSON.parse(readFileSync(index, 'utf8')) as DefaultScript[]
       const ctx = { ...this.#context(scripts), user: 'id=dsameuser,ou=user,ou=am-config', now: 0 }
-      for (const entry of entries) {
-        if (!entry.products.includes(this.profile.product)) continue
-        const source = readFileSync(join(index, '..', entry.file), 'utf8')
-        const body = { ...entry, script: Buffer.from(source).toString('base64') }
-        const doc = scriptForCreate(body, ctx, true)
-        this.#save(scripts, GLOBAL, entry._id, doc, 'create')
+      for (const script of this.profile.defaultScripts) {
+        const body = { ...script, script: encodeScript(defaultScriptSource(script)) }
+        this.#save(scripts, GLOBAL, script._id, scriptForCreate(body, ctx, true), 'create')
       }
     })()
   }
@@ -300,7 +301,9 @@ export class LocalStore implements Transport {
   #lookup(entity: EntityDef, realm: string, id: string): Row | undefined {
     const statement =
       realm === GLOBAL
-        ? this.#statement('SELECT realm, id, body FROM resources WHERE entity = ? AND realm = ? AND id = ?')
+        ? this.#statement(
+            'SELECT realm, id, body FROM resources WHERE entity = ? AND realm = ? AND id = ?'
+          )
         : this.#statement(
             "SELECT realm, id, body FROM resources WHERE entity = ? AND realm IN (?, '') AND id = ? ORDER BY realm DESC LIMIT 1"
           )
@@ -351,13 +354,18 @@ export class LocalStore implements Transport {
     const errors = await checkSource(language as ScriptLanguage, source)
     return errors.length === 0
       ? { success: true }
-      : { success: false, errors: errors.map((e) => ({ line: e.line, column: e.column, message: e.message })) }
+      : {
+          success: false,
+          errors: errors.map((e) => ({ line: e.line, column: e.column, message: e.message })),
+        }
   }
 
   // ---- realms ----------------------------------------------------------------------------------
 
   #realms(): JsonObject[] {
-    const paths = this.#statement('SELECT path FROM realms ORDER BY path').all() as { path: string }[]
+    const paths = this.#statement('SELECT path FROM realms ORDER BY path').all() as {
+      path: string
+    }[]
     return paths.map(({ path }) => {
       const slash = path.lastIndexOf('/')
       return {
@@ -423,21 +431,27 @@ export class LocalStore implements Transport {
   /** A write is one immediate transaction, so checks and the write see the same store. */
   #write<T>(fn: () => T): Promise<T> {
     if (this.#readonly) {
-      return Promise.reject(storeError(this.path, Object.assign(new Error(''), { code: 'SQLITE_READONLY' })))
+      return Promise.reject(
+        storeError(this.path, Object.assign(new Error(''), { code: 'SQLITE_READONLY' }))
+      )
     }
     return this.#run(() => (this.#db.inTransaction ? fn() : this.#db.transaction(fn).immediate()))
   }
 }
 
-interface DefaultScript {
-  _id: string
-  name: string
-  description: string
-  language: string
-  context: string
-  evaluatorVersion: string
-  file: string
-  products: string[]
+/**
+ * AM's default scripts carry ForgeRock / Ping Identity licence terms, so amsh does not bundle
+ * their text; a comment (valid in JavaScript and Groovy alike) says so where the source would be.
+ */
+function defaultScriptSource(script: DefaultScript): string {
+  return [
+    '/*',
+    ` * AM's default script "${script.name}" (${script.language}, ${script.context}).`,
+    ' * amsh does not bundle its source, which carries ForgeRock / Ping Identity licence terms.',
+    ' * This local store keeps its id, name and type, so queries, names and deletes behave as in AM.',
+    ' */',
+    '',
+  ].join('\n')
 }
 
 function envelope(result: JsonObject[], remaining: number): QueryResult {

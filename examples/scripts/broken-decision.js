@@ -1,0 +1,4 @@
+var user = nodeState.get('username')
+if (user {
+  outcome = 'true'
+}

@@ -1,0 +1,39 @@
+// Syntax checking of AM script sources before they are stored or sent anywhere, standing in for
+// AM's own `validate` action. The one rule that matters: a valid real script must never be
+// rejected. Both checkers are measured against the corpus of real AM scripts in test/corpus.
+//
+// The parsers are costly to load (acorn, a native tree-sitter grammar) and most amsh runs never
+// check a script, so each is imported on first use and kept for the life of the process.
+
+export type ScriptLanguage = 'JAVASCRIPT' | 'GROOVY'
+
+/** 1-based line and column, like an editor. */
+export interface SourceProblem {
+  line: number
+  column: number
+  message: string
+}
+
+type Checker = (source: string) => SourceProblem[]
+
+let javascript: Checker | undefined
+let groovy: Checker | undefined
+
+/** [] when the source parses. Loads parsers lazily on first use: importing this module must cost ~nothing. */
+export async function checkSource(
+  language: ScriptLanguage,
+  source: string
+): Promise<SourceProblem[]> {
+  switch (language) {
+    case 'JAVASCRIPT':
+      javascript ??= (await import('./javascript.ts')).checkJavaScript
+      return javascript(source)
+    case 'GROOVY':
+      groovy ??= (await import('./groovy.ts')).checkGroovy
+      return groovy(source)
+    default: {
+      const unknown: never = language
+      throw new TypeError(`no syntax checker for script language ${String(unknown)}`)
+    }
+  }
+}

@@ -1,0 +1,5 @@
+authorized = environment
+    .get("securityContextRoles")
+    .inject(false) { result, role ->
+		return result || role == "openidm-admin"
+	}

@@ -1,0 +1,21 @@
+/*
+ * Copyright 2020 ForgeRock AS. All Rights Reserved
+ *
+ * Use of this code requires a commercial software license with ForgeRock AS.
+ * or with one of its affiliates. All use shall be exclusively subject
+ * to such license between the licensee and ForgeRock AS.
+ */
+
+import static org.forgerock.json.JsonValue.field
+import static org.forgerock.json.JsonValue.json
+import static org.forgerock.json.JsonValue.object
+
+return json(object(
+        field("id", rawProfile.user_id),
+        field("displayName", rawProfile.name),
+        field("givenName", rawProfile.given_name),
+        field("familyName", rawProfile.family_name),
+        field("photoUrl", rawProfile.picture),
+        field("email", rawProfile.email),
+        field("username", rawProfile.email),
+        field("locale", rawProfile.zoneInfo)))

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { after, before, test } from 'node:test'
+import { tempDir } from './helpers.ts'
+
+// The prompt as a person meets it: amsh runs on a real pseudo-terminal (util-linux `script`),
+// keys go in as bytes (Enter is \r, Ctrl-C \x03, Ctrl-D \x04) and the screen text comes back.
+
+const BIN = resolve('bin/amsh.js')
+
+class Terminal {
+  screen = ''
+  readonly exited: Promise<number | null>
+  readonly #child: ChildProcess
+
+  constructor(command: string, env: NodeJS.ProcessEnv) {
+    this.#child = spawn('script', ['-qfec', command, '/dev/null'], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    this.#child.stdout!.on('data', (chunk: Buffer) => (this.screen += chunk.toString('utf8')))
+    this.exited = new Promise((done) => this.#child.on('exit', (code) => done(code)))
+  }
+
+  /** Waits until the screen shows `text` after position `from` (10 s at most). */
+  async waitFor(text: string | RegExp, from = 0): Promise<number> {
+    const deadline = Date.now() + 10_000
+    for (;;) {
+      const rest = this.screen.slice(from)
+      const at = typeof text === 'string' ? rest.indexOf(text) : rest.search(text)
+      if (at >= 0) return from + at
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${String(text)}; screen:\n${this.screen}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+
+  /** Types keys, then waits for the next prompt to appear after them. */
+  async type(keys: string, prompt: string | RegExp = 'am> '): Promise<string> {
+    const from = this.screen.length
+    this.#child.stdin!.write(keys)
+    const at = await this.waitFor(prompt, from)
+    return this.screen.slice(from, at)
+  }
+
+  /** Types keys without waiting for anything. */
+  press(keys: string): void {
+    this.#child.stdin!.write(keys)
+  }
+
+  kill(): void {
+    this.#child.kill('SIGKILL')
+  }
+}
+
+let home: { dir: string; remove: () => void }
+let terminal: Terminal
+
+before(() => {
+  home = tempDir()
+})
+after(() => {
+  terminal?.kill()
+  home.remove()
+})
+
+test('the am> prompt: commands, multi-line bodies, errors, Ctrl-C, Ctrl-D and history', async () => {
+  const store = join(home.dir, 'repl.db')
+  terminal = new Terminal(`${process.execPath} ${BIN} --store ${store}`, {
+    ...process.env,
+    AMSH_HOME: home.dir,
+    TERM: 'dumb',
+  })
+  await terminal.waitFor('am> ')
+
+  const realms = await terminal.type('query Realms --global\r')
+  assert.match(realms, /"_id": "Lw"/)
+
+  // An open quote continues on the next line, behind the continuation prompt.
+  await terminal.type("create Scripts --realm /r --body '{\r", '... ')
+  await terminal.type('"name": "From REPL", "description": "", "language": "JAVASCRIPT",\r', '... ')
+  const created = await terminal.type('"context": "OIDC_CLAIMS", "script": "MTs="}\'\r')
+  assert.match(created, /"name": "From REPL"/)
+
+  const failed = await terminal.type('read Scripts --realm /r --id nope\r')
+  assert.match(failed, /E_NOT_FOUND: Script with UUID nope could not be found in realm \/r/)
+
+  const syntax = await terminal.type('qurey Scripts --realm /\r')
+  assert.match(syntax, /E_USAGE: unknown command "qurey" \(did you mean "query"\?\)/)
+
+  // Ctrl-C abandons a half-typed multi-line command: nothing is created.
+  await terminal.type("create Scripts --realm /r --body '{\r", '... ')
+  await terminal.type('\x03')
+  const count = await terminal.type(
+    `query Scripts --realm /r --filter 'default eq false' --fields name\r`
+  )
+  assert.equal(count.match(/"name"/g)?.length, 1)
+
+  // Ctrl-C on an empty line only explains how to leave.
+  const hint = await terminal.type('\x03')
+  assert.match(hint, /To exit, press Ctrl\+C again or Ctrl\+D/)
+
+  const help = await terminal.type(':help query\r')
+  assert.match(help, /usage: query <Entity> --realm <path>/)
+
+  terminal.press('\x04')
+  assert.equal(await terminal.exited, 0)
+
+  const history = readFileSync(join(home.dir, 'history'), 'utf8')
+  assert.match(history, /query Realms --global/)
+  assert.match(history, /read Scripts --realm \/r --id nope/)
+})
+
+test(':exit leaves the prompt', async () => {
+  terminal = new Terminal(`${process.execPath} ${BIN} --store ${join(home.dir, 'exit.db')} -q`, {
+    ...process.env,
+    AMSH_HOME: home.dir,
+    TERM: 'dumb',
+  })
+  await terminal.waitFor('am> ')
+  assert.doesNotMatch(terminal.screen, /Type :help/, '-q drops the banner')
+  terminal.press(':exit\r')
+  assert.equal(await terminal.exited, 0)
+})
