@@ -186,6 +186,23 @@ writeFileSync(
   join(results, 'latest.json'),
   `${JSON.stringify({ date, machine, figures }, null, 2)}\n`
 )
+const rows = figures.map(
+  (f) =>
+    `| ${f.name} | ${f.value.toFixed(1)} ${f.unit} | ${f.target} | ${f.pass ? 'pass' : 'FAIL'} | ${f.detail} |`
+)
+writeFileSync(
+  join(results, 'latest.md'),
+  [
+    '# amsh benchmark results',
+    '',
+    `${date}: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), Node ${machine.node}, SQLite ${machine.sqlite}`,
+    '',
+    '| benchmark | result | target | | how |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n')
+)
 rmSync(work, { recursive: true, force: true })
 console.log(
   `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, SQLite ${machine.sqlite}`

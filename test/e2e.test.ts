@@ -113,6 +113,16 @@ describe('amsh end to end', () => {
       assert.deepEqual([verdict.errors[0]!.line, verdict.errors[0]!.column], [2, 9])
     })
 
+    test('--skipSourceCheck stores a source amsh cannot parse; without it nothing is stored', () => {
+      const broken = body('Unparsed', { script: b64('def x = {') })
+      const refused = run(`create Scripts --realm /skip --body '${broken}'`)
+      assert.equal(refused.status, 3)
+      assert.match(refused.stderr, /to store it anyway, add --skipSourceCheck/)
+      const stored = run(`create Scripts --realm /skip --body '${broken}' --skipSourceCheck`)
+      assert.equal(stored.status, 0, stored.stderr)
+      assert.equal((JSON.parse(stored.stdout) as { name: string }).name, 'Unparsed')
+    })
+
     test('--id 007 stays "007"', () => {
       const result = run(`create Scripts --realm / --id 007 --body '${body('Bond')}'`)
       assert.equal((JSON.parse(result.stdout) as { _id: unknown })._id, '007')

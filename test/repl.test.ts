@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
 import { tempDir } from './helpers.ts'
@@ -121,6 +121,11 @@ test(':exit leaves the prompt', async () => {
   })
   await terminal.waitFor('am> ')
   assert.doesNotMatch(terminal.screen, /Type :help/, '-q drops the banner')
+  const file = join(home.dir, 'loaded.amster')
+  writeFileSync(file, 'query Realms --global --fields name\nread Scripts --realm / --id nope\n')
+  const loaded = await terminal.type(`:load ${file}\r`)
+  assert.match(loaded, /"name": "\/"/)
+  assert.match(loaded, /loaded.amster:2: E_NOT_FOUND/)
   terminal.press(':exit\r')
   assert.equal(await terminal.exited, 0)
 })

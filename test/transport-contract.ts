@@ -621,6 +621,20 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
         )
       })
 
+      test('realms are read-only: the store offers only what the catalog says', async () => {
+        await rejects(
+          t.create(allRealms, { name: 'x' }),
+          'E_UNSUPPORTED',
+          'Realms does not support create globally'
+        )
+        await rejects(
+          t.query({ entity: scripts, scope: { kind: 'global' } }, { filter: 'true' }),
+          'E_UNSUPPORTED',
+          'Scripts does not support query globally'
+        )
+        await rejects(t.action(allRealms, 'validate', {}, {}), 'E_UNSUPPORTED')
+      })
+
       test('a failed write creates no realm', async () => {
         await rejects(t.create(at('/ghost'), scriptBody('X', { context: 'NOPE' })), 'E_INVALID')
         assert.deepEqual(

@@ -24,7 +24,7 @@ const VERB_BY_WORD = new Map<string, VerbName>(
 )
 
 /** Options every verb understands, and those that take no value. */
-const BOOLEAN_OPTIONS = ['global']
+const BOOLEAN_OPTIONS = ['global', 'skipSourceCheck']
 /** Alternative spellings, folded into the canonical name. */
 const OPTION_ALIASES: Record<string, string> = { queryFilter: 'filter' }
 

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { AmshError, toAmshError } from '../errors.ts'
+import { readUserFile } from '../files.ts'
 import { formatValue, type OutputFormat } from '../output/format.ts'
 import { logicalLines } from './lines.ts'
 import type { Session } from './session.ts'
@@ -52,14 +52,29 @@ export class Batch {
     const full = resolve(path)
     let source: string
     try {
-      source = readFileSync(full, 'utf8')
+      source = readUserFile(full, 'batch file')
     } catch (err) {
-      const reason =
-        (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message
-      this.#fail(new AmshError('E_IO', `cannot read ${full}: ${reason}`), where)
+      this.#fail(toAmshError(err), where)
       return
     }
     await this.runSource(source, path, dirname(full), [...chain, full])
+  }
+
+  /** Runs files one after another, as :load does; a file already in `chain` is a cycle. */
+  async load(
+    files: string[],
+    baseDir: string,
+    chain: string[] = [],
+    where?: string
+  ): Promise<void> {
+    for (const file of files) {
+      const path = resolve(baseDir, file)
+      if (chain.includes(path)) {
+        throw new AmshError('E_USAGE', `:load cycle: ${[...chain, path].join(' → ')}`)
+      }
+      await this.runFile(path, chain, where)
+      if (this.finished) return
+    }
   }
 
   /** Runs a text; `name` labels its lines in errors, `chain` lists the files loading it. */
@@ -85,14 +100,7 @@ export class Batch {
             this.#exited = true
             return
           case 'load':
-            for (const file of outcome.files) {
-              const path = resolve(baseDir, file)
-              if (chain.includes(path)) {
-                throw new AmshError('E_USAGE', `:load cycle: ${[...chain, path].join(' → ')}`)
-              }
-              await this.runFile(path, chain, where)
-              if (this.finished) return
-            }
+            await this.load(outcome.files, baseDir, chain, where)
             break
           case 'none':
             break

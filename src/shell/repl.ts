@@ -1,5 +1,4 @@
 import repl, { type REPLServer } from 'node:repl'
-import { resolve } from 'node:path'
 import { toAmshError } from '../errors.ts'
 import { formatValue, type OutputFormat } from '../output/format.ts'
 import { Batch } from './batch.ts'
@@ -23,6 +22,34 @@ export function startRepl(options: ReplOptions): Promise<void> {
   if (!options.quiet)
     stdout.write('amsh: an Amster-compatible shell. Type :help for help, :exit to leave.\n')
 
+  const io = {
+    out: (t: string) => stdout.write(`${t}\n`),
+    err: (t: string) => stderr.write(`${t}\n`),
+  }
+
+  /** What one logical line prints; errors are printed here and never leave the prompt. */
+  async function run(text: string): Promise<string | undefined> {
+    const outcome = await session.execute(text, process.cwd())
+    switch (outcome.kind) {
+      case 'value':
+        return formatValue(outcome.value, options.output)
+      case 'text':
+        return outcome.text
+      case 'exit':
+        server.close()
+        return undefined
+      case 'load':
+        // A loaded file runs as a batch that keeps going after a failure, as Amster's does.
+        await new Batch(session, io, { policy: 'continue', output: options.output }).load(
+          outcome.files,
+          process.cwd()
+        )
+        return undefined
+      case 'none':
+        return undefined
+    }
+  }
+
   const server: REPLServer = repl.start({
     prompt: 'am> ',
     ignoreUndefined: true,
@@ -34,39 +61,10 @@ export function startRepl(options: ReplOptions): Promise<void> {
         callback(new repl.Recoverable(new Error('incomplete line')), undefined)
         return
       }
-      session.execute(text, process.cwd()).then(
-        async (outcome) => {
-          switch (outcome.kind) {
-            case 'value':
-              return callback(null, formatValue(outcome.value, options.output))
-            case 'text':
-              return callback(null, outcome.text)
-            case 'exit':
-              callback(null, undefined)
-              return server.close()
-            case 'load': {
-              // A loaded file runs as a batch that keeps going after a failure, as Amster's does.
-              const batch = new Batch(
-                session,
-                {
-                  out: (t) => stdout.write(`${t}\n`),
-                  err: (t) => stderr.write(`${t}\n`),
-                },
-                { policy: 'continue', output: options.output }
-              )
-              for (const file of outcome.files) {
-                const path = resolve(process.cwd(), file)
-                await batch.runFile(path)
-                if (batch.finished) break
-              }
-              return callback(null, undefined)
-            }
-            case 'none':
-              return callback(null, undefined)
-          }
-        },
+      run(text).then(
+        (printed) => callback(null, printed),
         (err: unknown) => {
-          stderr.write(`${toAmshError(err).format()}\n`)
+          io.err(toAmshError(err).format())
           callback(null, undefined)
         }
       )

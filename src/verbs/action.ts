@@ -4,7 +4,7 @@ import type { Verb } from './types.ts'
 import { checkBody, checkScriptSource, loadBody, resolveTarget, stringOption } from './common.ts'
 
 /** Options the action verb consumes itself; any other --name value is an input of the action. */
-const OWN = new Set(['realm', 'global', 'actionName', 'body', 'scriptFile'])
+const OWN = new Set(['realm', 'global', 'actionName', 'body', 'scriptFile', 'skipSourceCheck'])
 
 export const action: Verb = {
   name: 'action',
@@ -15,6 +15,7 @@ export const action: Verb = {
     actionName: 'the action to run',
     body: "the action's input as JSON, inline or @file.json",
     scriptFile: 'a script source file: becomes the base64 "script" of the body',
+    skipSourceCheck: 'createGlobal: store the script even if amsh cannot parse its source',
   },
   extraOptions: true,
   async run(invocation, ctx) {
@@ -39,7 +40,7 @@ export const action: Verb = {
     if (loaded) {
       await checkBody(target, def.schema, loaded, ctx)
       // validate reports syntax errors as its result; an action that stores a script must not.
-      if (def.mutates) await checkScriptSource(target, loaded)
+      if (def.mutates) await checkScriptSource(target, loaded, invocation)
     }
     return ctx.transport.action(target, name, loaded?.body, params)
   },

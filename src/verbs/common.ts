@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { extname, resolve } from 'node:path'
 import {
   getEntity,
@@ -13,6 +12,7 @@ import { checkSource, type ScriptLanguage } from '../catalog/syntax/index.ts'
 import { normaliseRealm } from '../crest/realm.ts'
 import { didYouMean } from '../did-you-mean.ts'
 import { AmshError } from '../errors.ts'
+import { readUserFile } from '../files.ts'
 import { isJsonObject, type JsonObject } from '../json.ts'
 import type { Invocation } from '../parse/invocation.ts'
 import { parseJson } from '../parse/json-body.ts'
@@ -114,21 +114,6 @@ export function stringOption(
   return value
 }
 
-async function readUserFile(
-  ctx: VerbContext,
-  name: string,
-  what: string
-): Promise<{ path: string; text: string }> {
-  const path = resolve(ctx.baseDir, name)
-  try {
-    return { path, text: await readFile(path, 'utf8') }
-  } catch (err) {
-    const reason =
-      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message
-    throw new AmshError('E_IO', `cannot read ${what} ${path}: ${reason}`)
-  }
-}
-
 const LANGUAGE_BY_EXTENSION: Record<string, string> = {
   '.js': 'JAVASCRIPT',
   '.mjs': 'JAVASCRIPT',
@@ -163,23 +148,23 @@ export async function loadBody(
   }
   let body: JsonObject = {}
   if (bodyOption !== undefined) {
-    const fromFile = bodyOption.startsWith('@')
-    const { text, path } = fromFile
-      ? await readUserFile(ctx, bodyOption.slice(1), 'body file')
-      : { text: bodyOption, path: '--body' }
-    const value = await parseJson(text, fromFile ? path : '--body')
+    let text = bodyOption
+    let source = '--body'
+    if (bodyOption.startsWith('@')) {
+      source = resolve(ctx.baseDir, bodyOption.slice(1))
+      text = readUserFile(source, 'body file')
+    }
+    const value = await parseJson(text, source)
     if (!isJsonObject(value)) {
-      throw new AmshError(
-        'E_SCHEMA',
-        `${fromFile ? path : '--body'} must be a JSON object, not ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`
-      )
+      const what = Array.isArray(value) ? 'an array' : JSON.stringify(value)
+      throw new AmshError('E_SCHEMA', `${source} must be a JSON object, not ${what}`)
     }
     body = value
   }
   let scriptOrigin = 'script'
   if (scriptFile !== undefined) {
-    const { path, text } = await readUserFile(ctx, scriptFile, 'script file')
-    body = { ...body, script: encodeScript(text) }
+    const path = resolve(ctx.baseDir, scriptFile)
+    body = { ...body, script: encodeScript(readUserFile(path, 'script file')) }
     const language = LANGUAGE_BY_EXTENSION[extname(path).toLowerCase()]
     if (body.language === undefined && language) body.language = language
     scriptOrigin = path
@@ -213,13 +198,18 @@ export async function checkBody(
   }
 }
 
-/** A script's source must parse before it is sent anywhere. */
-export async function checkScriptSource(target: Target, loaded: LoadedBody): Promise<void> {
-  if (target.entity.behaviour !== 'scripts') return
+/** A script's source must parse before it is sent anywhere, unless the user says otherwise. */
+export async function checkScriptSource(
+  target: Target,
+  loaded: LoadedBody,
+  invocation: Invocation
+): Promise<void> {
+  if (target.entity.behaviour !== 'scripts' || invocation.options.skipSourceCheck) return
   const { body } = loaded
   const language = typeof body.language === 'string' ? body.language.toUpperCase() : ''
-  if (typeof body.script !== 'string' || (language !== 'JAVASCRIPT' && language !== 'GROOVY'))
+  if (typeof body.script !== 'string' || (language !== 'JAVASCRIPT' && language !== 'GROOVY')) {
     return
+  }
   const source = decodeScript(body.script)
   if (source === undefined) return
   const problems = await checkSource(language as ScriptLanguage, source)
@@ -228,7 +218,7 @@ export async function checkScriptSource(target: Target, loaded: LoadedBody): Pro
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''
   throw new AmshError(
     'E_SYNTAX',
-    `${language} source does not parse at ${loaded.scriptOrigin}:${first.line}:${first.column}: ${first.message}${more}`,
+    `${language} source does not parse at ${loaded.scriptOrigin}:${first.line}:${first.column}: ${first.message}${more} (to store it anyway, add --skipSourceCheck)`,
     {
       details: {
         problems: problems.map((p) => ({ line: p.line, column: p.column, message: p.message })),

@@ -16,6 +16,7 @@ export const update: Verb = {
     id: 'the id of the entity',
     body: 'the whole entity as JSON, inline or @file.json',
     scriptFile: 'a script source file: becomes the base64 "script" of the body',
+    skipSourceCheck: 'store the script even if amsh cannot parse its source',
   },
   async run(invocation, ctx) {
     checkOptions(this, invocation)
@@ -23,7 +24,7 @@ export const update: Verb = {
     const id = stringOption(invocation, 'id', true)
     const loaded = (await loadBody(invocation, ctx, true))!
     await checkBody(target, def.schema, loaded, ctx)
-    await checkScriptSource(target, loaded)
+    await checkScriptSource(target, loaded, invocation)
     return ctx.transport.update(target, id, loaded.body)
   },
 }

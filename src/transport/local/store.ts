@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import { entityMessage, getEntity, type EntityDef } from '../../catalog/catalog.ts'
+import {
+  entityMessage,
+  getEntity,
+  type CrudOperation,
+  type EntityDef,
+} from '../../catalog/catalog.ts'
 import {
   getProfile,
   type DefaultScript,
   type Product,
+  scriptLanguages,
   type Profile,
 } from '../../catalog/profiles.ts'
 import { decodeScript, encodeScript } from '../../catalog/script-fields.ts'
@@ -94,11 +100,15 @@ export class LocalStore implements Transport {
   // ---- Transport -------------------------------------------------------------------------------
 
   create(target: Target, body: JsonObject, id?: string): Promise<JsonObject> {
-    return this.#write(() => this.#create(target.entity, realmOf(target.scope), body, id))
+    return this.#write(() => {
+      offered(target, 'create')
+      return this.#create(target.entity, realmOf(target.scope), body, id)
+    })
   }
 
   read(target: Target, id: string): Promise<JsonObject> {
     return this.#run(() => {
+      offered(target, 'read')
       if (target.entity.behaviour === 'realms') return this.#readRealm(target.entity, id)
       const row = this.#find(target.entity, realmOf(target.scope), id)
       return this.#present(target.entity, row)
@@ -107,6 +117,7 @@ export class LocalStore implements Transport {
 
   update(target: Target, id: string, body: JsonObject): Promise<JsonObject> {
     return this.#write(() => {
+      offered(target, 'update')
       const { entity } = target
       const realm = realmOf(target.scope)
       const row = this.#find(entity, realm, id)
@@ -128,6 +139,7 @@ export class LocalStore implements Transport {
 
   delete(target: Target, id: string): Promise<JsonObject> {
     return this.#write(() => {
+      offered(target, 'delete')
       const { entity } = target
       const row = this.#find(entity, realmOf(target.scope), id)
       const stored = JSON.parse(row.body) as JsonObject
@@ -148,6 +160,7 @@ export class LocalStore implements Transport {
 
   query(target: Target, params: QueryParams): Promise<QueryResult> {
     return this.#run(() => {
+      offered(target, 'query')
       const filter = parseFilter(params.filter)
       const { entity } = target
       if (entity.behaviour === 'realms') return this.#queryRealms(entity, params)
@@ -185,6 +198,11 @@ export class LocalStore implements Transport {
     _params: Record<string, string>
   ): Promise<JsonValue> {
     const { entity } = target
+    if (!entity.scopes[target.scope.kind]?.actions?.[action]) {
+      return Promise.reject(
+        new AmshError('E_UNSUPPORTED', `Action ${action} is not supported on ${entity.name}`)
+      )
+    }
     if (entity.behaviour === 'scripts' && action === 'validate') {
       return this.#validate(entity, body ?? {})
     }
@@ -343,7 +361,7 @@ export class LocalStore implements Transport {
       throw new AmshError('E_INVALID', entityMessage(entity, 'missing:script'))
     }
     const language = typeof body.language === 'string' ? body.language.toUpperCase() : undefined
-    if (language !== 'JAVASCRIPT' && language !== 'GROOVY') {
+    if (language === undefined || !scriptLanguages(this.profile).includes(language)) {
       throw new AmshError(
         'E_INVALID',
         entityMessage(entity, 'unknownLanguage', { value: String(body.language ?? null) })
@@ -452,6 +470,17 @@ function defaultScriptSource(script: DefaultScript): string {
     ' */',
     '',
   ].join('\n')
+}
+
+/** The store does what the catalog says an entity offers in a scope, and nothing else. */
+function offered(target: Target, operation: CrudOperation): void {
+  if (!target.entity.scopes[target.scope.kind]?.[operation]) {
+    const where = target.scope.kind === 'global' ? 'globally' : 'in a realm'
+    throw new AmshError(
+      'E_UNSUPPORTED',
+      `${target.entity.name} does not support ${operation} ${where}`
+    )
+  }
 }
 
 function envelope(result: JsonObject[], remaining: number): QueryResult {
