@@ -255,6 +255,187 @@ describe('Groovy constructs the tree-sitter grammar gets wrong', () => {
 
   test('an unclosed catch parameter is still flagged', () =>
     assertProblem('GROOVY', 'try { a() } catch (e { b() }', 1, 22, 'unexpected "{"'))
+
+  // 4. Modifiers and annotations on a variable.
+  for (const source of [
+    'final x = 1',
+    'final String x = "a"',
+    'final x = 1, y = 2',
+    'final (a, b) = [1, 2]',
+    'final def x = 1\nfinal var y = 2',
+    'final Map<String, List<String>> m = [:]',
+    'final String[] names = []\nfinal java.util.List l = []',
+    'final /* why */ String s = "a"',
+    'final\nx = 1',
+    'import groovy.transform.Field\n@Field def counter = 0',
+    '@groovy.transform.Field String s = "a"',
+    '@Field String s = "a"\n@Field final x = 1\n@Field static final List<String> L = ["a"]',
+    '@Field private Map<String, List<String>> cache = [:]',
+    '@groovy.transform.Field\ndef counter = 0',
+    '@SuppressWarnings("unused") def y = f(1)',
+    'def f() {\n  final y = 2\n  y\n}',
+    'list.each { final y = it }',
+    'def normalise(final String s, final t) { s + t }',
+    'm.get(k, { final claim, identity -> claim })',
+    'try { a() } catch (final IOException e) { b() }',
+    'for (final int i = 0; i < 3; i++) {}\nfor (final i = 0; i < 3; i++) {}',
+    'class A {\n  static x = 1\n  private final cache = [:]\n}',
+  ]) {
+    test(`modifiers: ${JSON.stringify(source).slice(1, 50)}`, () => assertValid('GROOVY', source))
+  }
+
+  // Error recovery swallows what follows a construct it cannot place; the rounds of repairs must
+  // still get through a script full of them.
+  test('many of these constructs in a row', () => {
+    const lines = [
+      (i: number) => `@Field static final String C${i} = "${i}"`,
+      (i: number) => `final v${i} = C${i - 1}`,
+      (i: number) => `def f${i} = (x) -> x + v${i - 1}`,
+      (i: number) => `for (String s : list${i}) { println s }`,
+      (i: number) => `synchronized (lock${i}) { n++ }`,
+    ]
+    return assertValid(
+      'GROOVY',
+      Array.from({ length: 40 }, (_, i) => lines[i % lines.length]?.(i)).join('\n')
+    )
+  })
+
+  test('an error after a declaration with modifiers is flagged at the user’s column', async () => {
+    await assertProblem('GROOVY', 'final x = 1 +* 2', 1, 14, 'unexpected "*"')
+    await assertProblem('GROOVY', 'final String x = "a', 1, 18, 'unterminated string')
+    await assertProblem('GROOVY', '@Field def counter = 0\ncounter++)', 2, 10, 'unexpected ")"')
+  })
+
+  test('an error after an annotated declaration is flagged at the user’s column', () =>
+    assertProblem(
+      'GROOVY',
+      '@Field static final List<String> L = ["a"] +* 1',
+      1,
+      45,
+      'unexpected "*"'
+    ))
+
+  test('an error in a method with final parameters is still flagged', () =>
+    assertProblem(
+      'GROOVY',
+      'def f(final String s) {\n  final t = foo(s))\n}',
+      2,
+      19,
+      'unexpected ")"'
+    ))
+
+  test('a broken catch with final is still flagged', () =>
+    assertProblem(
+      'GROOVY',
+      'try { a() } catch (final IOException e { b() }',
+      1,
+      40,
+      'unexpected "{"'
+    ))
+
+  // Groovy: "Modifier 'static' not allowed here" (on a local variable, without @Field).
+  test('static on a local variable is still refused', () =>
+    assertProblem('GROOVY', 'static x = 1', 1, 8, 'unexpected "x"'))
+
+  test('final on something that is not a declaration is still refused', async () => {
+    await assertProblem('GROOVY', 'final x.y = 1', 1, 7, 'unexpected "x"')
+    await assertProblem('GROOVY', 'final map["k"] = 1', 1, 7, 'unexpected "map"')
+    await assertProblem('GROOVY', 'final final x = 1', 1, 7, 'unexpected "final"')
+  })
+
+  // 5. for-in loop variables with a type or modifiers, and `:` for `in`.
+  for (const source of [
+    'for (String s in list) {}',
+    'for (final x in xs) { a() }',
+    'for (def x in xs) {}',
+    'for (String s : list) { println s }',
+    'for (final Map.Entry<String, Integer> e : m.entrySet()) { println e.key }',
+    'for (x:xs) {}',
+  ]) {
+    test(`for-in: ${source.slice(0, 40)}`, () => assertValid('GROOVY', source))
+  }
+
+  test('an error in a typed for-in loop is flagged at the user’s column', () =>
+    assertProblem('GROOVY', 'for (String s : list) { a( }', 1, 28, 'unexpected "}"'))
+
+  test('a for-in loop with `:` and no collection is still flagged', () =>
+    assertProblem('GROOVY', 'for (String s : ) {}', 1, 16, 'missing name or value'))
+
+  test('a for-in variable with a modifier Groovy refuses is still flagged', () =>
+    assertProblem('GROOVY', 'for (static s in list) {}', 1, 1, 'unexpected "for"'))
+
+  // 6. synchronized blocks.
+  test('synchronized (lock) { ... }', () =>
+    assertValid(
+      'GROOVY',
+      'synchronized (lock) { println "x" }\nlist.each { i ->\n  synchronized (this) {\n    n += i\n  }\n}'
+    ))
+
+  test('an error in a synchronized block is flagged at the user’s column', () =>
+    assertProblem('GROOVY', 'synchronized (lock) { a( }', 1, 26, 'unexpected "}"'))
+
+  test('synchronized without a block, or with an else, is still flagged', async () => {
+    await assertProblem(
+      'GROOVY',
+      'synchronized (lock) println "x"',
+      1,
+      1,
+      'unexpected "synchronized"'
+    )
+    await assertProblem(
+      'GROOVY',
+      'synchronized (lock) { } else { }',
+      1,
+      1,
+      'unexpected "synchronized"'
+    )
+    await assertProblem('GROOVY', 'synchronized () { }', 1, 15, 'missing name or value')
+  })
+
+  // 7. Java-style lambdas.
+  for (const source of [
+    'def f = (a) -> a + 1',
+    'def g = (a, b) -> a + b',
+    'def h = (a) -> { a + 1 }',
+    'def k = () -> 1',
+    'def i = x -> x',
+    'list.stream().map(x -> x * 2).filter((String s) -> !s.isEmpty())',
+    'list.sort((a, b) -> a <=> b)',
+    'new Thread(() -> { println "hi" }).start()',
+    'def curried = (x) -> (y) -> x + y',
+    'def m = [a: (x) -> x, b: cond ? (y) -> 1 : (z) -> 2]',
+    'def f = (\n  a,\n  b\n) -> {\n  a + b\n}',
+  ]) {
+    test(`lambda: ${JSON.stringify(source).slice(1, 50)}`, () => assertValid('GROOVY', source))
+  }
+
+  test('an error in a lambda’s body is flagged at the user’s column', async () => {
+    await assertProblem('GROOVY', 'def f = (a) -> a +* 2', 1, 19, 'unexpected "*"')
+    await assertProblem('GROOVY', 'list.stream().map(x -> x *)', 1, 26, 'unexpected "*"')
+    await assertProblem('GROOVY', 'def f = (a) -> { a( }', 1, 21, 'unexpected "}"')
+    await assertProblem('GROOVY', 'def f = (a) ->', 1, 15, 'missing name or value')
+  })
+
+  test('broken lambda parameters are still flagged', () =>
+    assertProblem('GROOVY', 'def f = (a, ) -> a', 1, 11, 'unexpected ","'))
+
+  // Groovy takes `x -> ...` without parentheses only as a value assigned or an argument, and a
+  // lambda's body is an expression, not a command.
+  test('lambdas where Groovy refuses them are still flagged', async () => {
+    await assertProblem('GROOVY', '[a, x -> x]', 1, 7, 'unexpected "->"')
+    await assertProblem('GROOVY', 'list.each(x -> println x)', 1, 24, 'unexpected "x"')
+    await assertProblem('GROOVY', 'def f(x, (a) -> b) {}', 1, 11, 'unexpected "a"')
+    await assertProblem('GROOVY', 'def f = x -> y -> x', 1, 17, 'unexpected ">"')
+  })
+
+  test('text in strings and comments that looks like these constructs is left alone', () =>
+    assertProblem(
+      'GROOVY',
+      '// final x = 1\ndef s = "for (String a : b) {}"\ndef t = "x -> y" +* 1',
+      3,
+      19,
+      'unexpected "*"'
+    ))
 })
 
 describe('positions', () => {

@@ -27,6 +27,9 @@ export function startRepl(options: ReplOptions): Promise<void> {
     err: (t: string) => stderr.write(`${t}\n`),
   }
 
+  // After :exit the eval is not completed, or node would draw one more prompt before closing.
+  let closing = false
+
   /** What one logical line prints; errors are printed here and never leave the prompt. */
   async function run(text: string): Promise<string | undefined> {
     const outcome = await session.execute(text, process.cwd())
@@ -36,6 +39,7 @@ export function startRepl(options: ReplOptions): Promise<void> {
       case 'text':
         return outcome.text
       case 'exit':
+        closing = true
         server.close()
         return undefined
       case 'load':
@@ -62,7 +66,9 @@ export function startRepl(options: ReplOptions): Promise<void> {
         return
       }
       run(text).then(
-        (printed) => callback(null, printed),
+        (printed) => {
+          if (!closing) callback(null, printed)
+        },
         (err: unknown) => {
           io.err(toAmshError(err).format())
           callback(null, undefined)

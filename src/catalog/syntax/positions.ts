@@ -15,6 +15,8 @@ export interface Rewritten {
   toOriginal(offset: number): number
   /** Whether [start, end) in `text` overlaps text that an edit inserted. */
   touchesInserted(start: number, end: number): boolean
+  /** The edits that inserted text overlapping [start, end) in `text` (or its start, if empty). */
+  editsTouching(start: number, end: number): Edit[]
 }
 
 export function applyEdits(source: string, edits: readonly Edit[]): Rewritten {
@@ -49,6 +51,17 @@ export function applyEdits(source: string, edits: readonly Edit[]): Rewritten {
     return found
   }
 
+  const editsTouching = (start: number, end: number): Edit[] => {
+    const touching: Edit[] = []
+    for (let i = 0; i < sorted.length; i++) {
+      const edit = sorted[i]
+      const s = starts[i] ?? 0
+      if (edit === undefined || edit.insert === '') continue
+      if (start < s + edit.insert.length && s < Math.max(end, start + 1)) touching.push(edit)
+    }
+    return touching
+  }
+
   return {
     text,
     toOriginal(offset) {
@@ -60,20 +73,19 @@ export function applyEdits(source: string, edits: readonly Edit[]): Rewritten {
       if (offset < insertedEnd) return edit.at
       return edit.at + edit.remove + (offset - insertedEnd)
     },
-    touchesInserted(start, end) {
-      for (let i = 0; i < sorted.length; i++) {
-        const s = starts[i] ?? 0
-        const e = s + (sorted[i]?.insert.length ?? 0)
-        if (s < e && start < e && s < Math.max(end, start + 1)) return true
-      }
-      return false
-    },
+    touchesInserted: (start, end) => editsTouching(start, end).length > 0,
+    editsTouching,
   }
 }
 
 /** The identity rewrite, for the common case where the source is parsed as it is. */
 export function unchanged(source: string): Rewritten {
-  return { text: source, toOriginal: (offset) => offset, touchesInserted: () => false }
+  return {
+    text: source,
+    toOriginal: (offset) => offset,
+    touchesInserted: () => false,
+    editsTouching: () => [],
+  }
 }
 
 /** JavaScript ends lines at \n, \r\n, \r, U+2028 and U+2029; Groovy only at the first three. */
