@@ -21,6 +21,7 @@ interface CliOptions {
   product: string
   onError: string
   interactive?: boolean
+  atomic?: boolean
 }
 
 function version(): string {
@@ -66,6 +67,7 @@ function program(): Command {
         .choices(['stop', 'continue'])
         .default('stop')
     )
+    .option('--atomic', 'run the whole batch as one transaction: all its changes are kept, or none')
     .option('-i, --interactive', 'open the prompt even when stdin is not a terminal')
     .version(version(), '--version', 'print the version')
     .helpOption('-h, --help', 'show this help')
@@ -136,6 +138,12 @@ export async function main(argv: string[]): Promise<number> {
       options.interactive ??
       (files.length === 0 && options.command.length === 0 && process.stdin.isTTY)
     if (interactive) {
+      if (options.atomic) {
+        throw new AmshError(
+          'E_USAGE',
+          '--atomic applies to batches (files, -c, stdin), not the prompt'
+        )
+      }
       const { startRepl } = await import('./shell/repl.ts')
       await startRepl({
         session,
@@ -147,18 +155,36 @@ export async function main(argv: string[]): Promise<number> {
     }
 
     const batch = new Batch(session, io, { policy: options.onError as ErrorPolicy, output })
-    if (options.command.length > 0) {
-      for (const command of options.command) {
-        await batch.runSource(command, '-c', process.cwd())
-        if (batch.finished) break
+    const runAll = async () => {
+      if (options.command.length > 0) {
+        for (const command of options.command) {
+          await batch.runSource(command, '-c', process.cwd())
+          if (batch.finished) break
+        }
+      } else if (files.length > 0) {
+        for (const file of files) {
+          await batch.runFile(file)
+          if (batch.finished) break
+        }
+      } else {
+        await batch.runSource(readFileSync(0, 'utf8'), '<stdin>', process.cwd())
       }
-    } else if (files.length > 0) {
-      for (const file of files) {
-        await batch.runFile(file)
-        if (batch.finished) break
-      }
+    }
+    if (!options.atomic) {
+      await runAll()
     } else {
-      await batch.runSource(readFileSync(0, 'utf8'), '<stdin>', process.cwd())
+      const { transport } = session
+      if (!transport.atomic) {
+        throw new AmshError(
+          'E_UNSUPPORTED',
+          `--atomic needs a transport that can undo a whole batch (the local store); the ${transport.kind} transport cannot`
+        )
+      }
+      const kept = await transport.atomic(async () => {
+        await runAll()
+        return batch.failures === 0
+      })
+      if (!kept) io.err('amsh: --atomic: the batch failed, so none of its changes were kept')
     }
     return batch.exitCode()
   } catch (err) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -435,6 +435,76 @@ describe('amsh end to end', () => {
       const cycle = amsh(['--store', store, file('cycle.amster', [':load cycle.amster'])])
       assert.equal(cycle.status, 2)
       assert.match(cycle.stderr, /:load cycle/)
+    })
+
+    describe('--atomic', () => {
+      const count = (realm: string) =>
+        (
+          JSON.parse(
+            run(`query Scripts --realm ${realm} --filter 'default eq false'`).stdout
+          ) as unknown[]
+        ).length
+      const realms = () => run('query Realms --global --fields name').stdout
+
+      test('keeps every change of a batch that succeeds', () => {
+        const path = file('atomic-ok.amster', [
+          `create Scripts --realm /atomic/ok --body '${body('One')}'`,
+          `create Scripts --realm /atomic/ok --body '${body('Two')}'`,
+        ])
+        const result = amsh(['--store', store, '--atomic', path])
+        assert.equal(result.status, 0, result.stderr)
+        assert.equal(count('/atomic/ok'), 2)
+      })
+
+      for (const policy of ['stop', 'continue']) {
+        test(`keeps nothing, realms included, when a command fails (--on-error ${policy})`, () => {
+          const before = realms()
+          const path = file(`atomic-${policy}.amster`, [
+            `create Scripts --realm /atomic/${policy} --body '${body('Undone')}'`,
+            'read Scripts --realm / --id missing',
+            `create Scripts --realm /atomic/${policy} --body '${body('After')}'`,
+          ])
+          const result = amsh(['--store', store, '--atomic', '--on-error', policy, path])
+          assert.equal(result.status, policy === 'stop' ? 3 : 1)
+          assert.match(
+            result.stderr,
+            /--atomic: the batch failed, so none of its changes were kept/
+          )
+          assert.equal(count(`/atomic/${policy}`), 0)
+          assert.equal(realms(), before)
+        })
+      }
+
+      test('keeps nothing when the process is killed mid-batch', async () => {
+        const lines = Array.from(
+          { length: 20_000 },
+          (_, i) => `create Scripts --realm /atomic/killed --body '${body(`Killed ${i}`)}'`
+        )
+        const path = file('atomic-killed.amster', lines)
+        const child = spawn(process.execPath, [BIN, '--store', store, '--atomic', path], {
+          env: { ...process.env, AMSH_HOME: home.dir },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+        // Kill once the batch is well under way (it has printed results), not before.
+        await new Promise<void>((done) => {
+          let seen = 0
+          child.stdout.on('data', (chunk: Buffer) => {
+            seen += chunk.length
+            if (seen > 50_000) {
+              child.kill('SIGKILL')
+              done()
+            }
+          })
+        })
+        await new Promise((done) => child.on('exit', done))
+        assert.equal(count('/atomic/killed'), 0)
+      })
+
+      test('is refused at the prompt', () => {
+        const result = amsh(['--store', store, '--atomic', '-i'], ':exit\n')
+        assert.equal(result.status, 2)
+        assert.match(result.stderr, /--atomic applies to batches/)
+      })
     })
 
     test('help from a batch', () => {

@@ -97,19 +97,34 @@ describe('local store files', () => {
     chmodSync(path, 0o644)
   })
 
-  test('a transaction that fails leaves nothing behind', async () => {
+  test('atomic work is kept only when it says so, and not when it throws', async () => {
     const store = new LocalStore({ path: join(temp.dir, 'tx.db'), product: 'am8' })
+    const names = async () =>
+      (await store.query(root, { filter: 'default eq false' })).result.map((s) => s.name)
+    assert.equal(
+      await store.atomic(async () => {
+        await store.create(root, scriptBody('Dropped'))
+        return false
+      }),
+      false
+    )
     await assert.rejects(
-      Promise.resolve().then(() =>
-        store.transaction(() => {
-          void store.create(root, scriptBody('Inside'))
-          throw new Error('abort')
-        })
-      ),
+      store.atomic(async () => {
+        await store.create(root, scriptBody('Thrown'))
+        throw new Error('abort')
+      }),
       (err: unknown) =>
         err instanceof Error && !(err instanceof AmshError) && err.message === 'abort'
     )
-    assert.equal((await store.query(root, { filter: 'name eq "Inside"' })).resultCount, 0)
+    assert.deepEqual(await names(), [])
+    assert.equal(
+      await store.atomic(async () => {
+        await store.create(root, scriptBody('Kept'))
+        return true
+      }),
+      true
+    )
+    assert.deepEqual(await names(), ['Kept'])
     store.close()
   })
 })

@@ -55,12 +55,19 @@ export function parseProduct(value: string): Product {
   )
 }
 
+const languagesOf = new WeakMap<Profile, string[]>()
+
+/** Every language some context of the product takes (asked for every body: computed once). */
 export function scriptLanguages(profile: Profile): string[] {
-  const all = new Set<string>()
-  for (const languages of Object.values(profile.contexts)) {
-    for (const language of Object.keys(languages)) all.add(language)
+  let languages = languagesOf.get(profile)
+  if (!languages) {
+    const all = new Set(
+      Object.values(profile.contexts).flatMap((byLanguage) => Object.keys(byLanguage))
+    )
+    languages = [...all].sort()
+    languagesOf.set(profile, languages)
   }
-  return [...all].sort()
+  return languages
 }
 
 /** AM matches context names case-insensitively and resolves aliases (AIC: SCRIPTED_DECISION_NODE). */

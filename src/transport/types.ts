@@ -48,6 +48,12 @@ export interface Transport {
     body: JsonObject | undefined,
     params: Record<string, string>
   ): Promise<JsonValue>
+  /**
+   * Runs `work` so that its writes land together or not at all: they are kept only when `work`
+   * resolves to true (or the process dies first). Resolves to whether they were kept. Only
+   * transports that can promise this have it.
+   */
+  atomic?(work: () => Promise<boolean>): Promise<boolean>
   close(): void
 }
 

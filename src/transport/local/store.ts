@@ -92,9 +92,20 @@ export class LocalStore implements Transport {
     if (this.#db.open) this.#db.close()
   }
 
-  /** Runs `fn` in one transaction: all its writes land, or none. */
-  transaction<T>(fn: () => T): T {
-    return this.#guard(() => this.#db.transaction(fn).immediate())
+  /**
+   * One transaction around asynchronous work (better-sqlite3's own transactions are synchronous).
+   * If the process dies before COMMIT, SQLite discards the transaction when the store next opens.
+   */
+  async atomic(work: () => Promise<boolean>): Promise<boolean> {
+    this.#writable()
+    this.#guard(() => this.#db.exec('BEGIN IMMEDIATE'))
+    let keep = false
+    try {
+      keep = await work()
+    } finally {
+      this.#guard(() => this.#db.exec(keep ? 'COMMIT' : 'ROLLBACK'))
+    }
+    return keep
   }
 
   // ---- Transport -------------------------------------------------------------------------------
@@ -448,12 +459,16 @@ export class LocalStore implements Transport {
 
   /** A write is one immediate transaction, so checks and the write see the same store. */
   #write<T>(fn: () => T): Promise<T> {
+    return this.#run(() => {
+      this.#writable()
+      return this.#db.inTransaction ? fn() : this.#db.transaction(fn).immediate()
+    })
+  }
+
+  #writable(): void {
     if (this.#readonly) {
-      return Promise.reject(
-        storeError(this.path, Object.assign(new Error(''), { code: 'SQLITE_READONLY' }))
-      )
+      throw storeError(this.path, Object.assign(new Error(''), { code: 'SQLITE_READONLY' }))
     }
-    return this.#run(() => (this.#db.inTransaction ? fn() : this.#db.transaction(fn).immediate()))
   }
 }
 
