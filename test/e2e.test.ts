@@ -437,6 +437,59 @@ describe('amsh end to end', () => {
       assert.match(cycle.stderr, /:load cycle/)
     })
 
+    test('-command tolerates that one failure; :set errexit off runs on and exits 1', () => {
+      const tolerant = amsh([
+        '--store',
+        store,
+        file('tolerant.amster', [
+          '-delete Scripts --realm /tol --id not-there',
+          `create Scripts --realm /tol --body '${body('After tolerated')}'`,
+        ]),
+      ])
+      assert.equal(tolerant.status, 0, tolerant.stderr)
+      assert.equal(
+        tolerant.stderr,
+        `${join(dir, 'tolerant.amster')}:1: E_NOT_FOUND: Script with UUID not-there could not be found in realm /tol (ignored)\n`
+      )
+      assert.match(tolerant.stdout, /"After tolerated"/)
+
+      const errexit = amsh([
+        '--store',
+        store,
+        file('errexit.amster', [
+          ':set errexit off',
+          'read Scripts --realm /tol --id one',
+          'read Scripts --realm /tol --id two',
+          ':set errexit on',
+          'read Scripts --realm /tol --id three',
+          'read Scripts --realm /tol --id four',
+        ]),
+      ])
+      assert.equal(errexit.status, 3)
+      assert.deepEqual(
+        errexit.stderr
+          .trim()
+          .split('\n')
+          .map((l) => l.replace(/.*--id |.*UUID | could.*/g, '')),
+        ['one', 'two', 'three']
+      )
+
+      const off = amsh([
+        '--store',
+        store,
+        file('errexit-off.amster', [
+          ':set errexit off',
+          'read Scripts --realm / --id x',
+          'query Realms --global',
+        ]),
+      ])
+      assert.equal(off.status, 1)
+
+      const bad = amsh(['--store', store, file('errexit-bad.amster', [':set errexit maybe'])])
+      assert.equal(bad.status, 2)
+      assert.match(bad.stderr, /:set takes "errexit on" or "errexit off"/)
+    })
+
     describe('--atomic', () => {
       const count = (realm: string) =>
         (

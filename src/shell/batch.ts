@@ -29,11 +29,14 @@ export class Batch {
   readonly #session: Session
   readonly #io: BatchIO
   readonly #options: BatchOptions
+  /** The error policy in force: --on-error, until a file says `:set errexit on|off`. */
+  #policy: ErrorPolicy
 
   constructor(session: Session, io: BatchIO, options: BatchOptions) {
     this.#session = session
     this.#io = io
     this.#options = options
+    this.#policy = options.policy
   }
 
   /** 0 all succeeded, 1 something failed and the batch ran on, else the stopping error's code. */
@@ -87,8 +90,13 @@ export class Batch {
     for (const { text, line } of logicalLines(source)) {
       if (this.finished) return
       const where = `${name}:${line}`
+      // "-command", as in a Makefile: a failure of this one command is shown and let go.
+      const tolerated = /^\s*-[^-\s]/.test(text)
       try {
-        const outcome = await this.#session.execute(text, baseDir)
+        const outcome = await this.#session.execute(
+          tolerated ? text.replace('-', '') : text,
+          baseDir
+        )
         switch (outcome.kind) {
           case 'value':
             this.#io.out(formatValue(outcome.value, this.#options.output))
@@ -102,11 +110,20 @@ export class Batch {
           case 'load':
             await this.load(outcome.files, baseDir, chain, where)
             break
+          case 'errexit':
+            this.#policy = outcome.on ? 'stop' : 'continue'
+            break
           case 'none':
             break
         }
       } catch (err) {
-        this.#fail(toAmshError(err), where)
+        const error = toAmshError(err)
+        if (tolerated) {
+          error.where ??= where
+          this.#io.err(`${error.format()} (ignored)`)
+        } else {
+          this.#fail(error, where)
+        }
       }
     }
   }
@@ -115,6 +132,6 @@ export class Batch {
     error.where ??= where
     this.#io.err(error.format())
     this.failures++
-    if (this.#options.policy === 'stop') this.stopped = error
+    if (this.#policy === 'stop') this.stopped = error
   }
 }

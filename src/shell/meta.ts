@@ -5,12 +5,17 @@ import { splitWords } from '../parse/invocation.ts'
 // Shell commands that are not entity verbs, with Amster's names and short forms.
 
 export type MetaCommand =
-  { kind: 'help'; topic: string | undefined } | { kind: 'exit' } | { kind: 'load'; files: string[] }
+  | { kind: 'help'; topic: string | undefined }
+  | { kind: 'exit' }
+  | { kind: 'load'; files: string[] }
+  | { kind: 'errexit'; on: boolean }
 
 export const META_HELP: [names: string, summary: string][] = [
   [':help (:h, ?) [topic]', 'show this help, or help on a command or an entity'],
   [':exit (:x), :quit (:q)', 'leave the shell (in a file: stop reading it)'],
   [':load (:l, .) file...', 'run the commands of one or more files here'],
+  [':set errexit on|off', 'in a batch: stop at the first failure (on), or run on (off)'],
+  ['-<command>', 'in a batch: run the command, and go on even if it fails'],
 ]
 
 const NAMES: Record<string, MetaCommand['kind']> = {
@@ -26,6 +31,7 @@ const NAMES: Record<string, MetaCommand['kind']> = {
   ':l': 'load',
   '.': 'load',
   ':.': 'load',
+  ':set': 'errexit',
 }
 
 export function parseMeta(text: string): MetaCommand {
@@ -36,6 +42,13 @@ export function parseMeta(text: string): MetaCommand {
   if (kind === 'load') {
     if (args.length === 0) throw new AmshError('E_USAGE', `${name} needs at least one file`)
     return { kind, files: args }
+  }
+  if (kind === 'errexit') {
+    const [option, value] = args
+    if (option !== 'errexit' || (value !== 'on' && value !== 'off') || args.length > 2) {
+      throw new AmshError('E_USAGE', `${name} takes "errexit on" or "errexit off"`)
+    }
+    return { kind, on: value === 'on' }
   }
   throw new AmshError(
     'E_USAGE',

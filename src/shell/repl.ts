@@ -49,6 +49,8 @@ export function startRepl(options: ReplOptions): Promise<void> {
           process.cwd()
         )
         return undefined
+      case 'errexit':
+        return 'errexit applies to batches; at the prompt a failure never ends the session'
       case 'none':
         return undefined
     }

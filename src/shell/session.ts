@@ -16,6 +16,7 @@ export type Outcome =
   | { kind: 'text'; text: string }
   | { kind: 'exit' }
   | { kind: 'load'; files: string[] }
+  | { kind: 'errexit'; on: boolean }
 
 export interface SessionOptions {
   transport: Transport
