@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { b64, tempDir } from './helpers.ts'
@@ -488,6 +488,23 @@ describe('amsh end to end', () => {
       const bad = amsh(['--store', store, file('errexit-bad.amster', [':set errexit maybe'])])
       assert.equal(bad.status, 2)
       assert.match(bad.stderr, /:set takes "errexit on" or "errexit off"/)
+    })
+
+    test('an executable file with #!/usr/bin/env amsh runs by itself', () => {
+      const binDir = join(home.dir, 'path-bin')
+      mkdirSync(binDir, { recursive: true })
+      symlinkSync(BIN, join(binDir, 'amsh'))
+      const path = file('shebang.amster', [
+        '#!/usr/bin/env amsh',
+        'query Realms --global --fields name',
+      ])
+      chmodSync(path, 0o755)
+      const result = spawnSync(path, ['--store', store], {
+        encoding: 'utf8',
+        env: { ...process.env, AMSH_HOME: home.dir, PATH: `${binDir}:${process.env.PATH ?? ''}` },
+      })
+      assert.equal(result.status, 0, result.stderr)
+      assert.match(result.stdout, /"name": "\/"/)
     })
 
     describe('--atomic', () => {
