@@ -1,6 +1,10 @@
 // Bundles src/ into dist/: one entry module plus chunks for what loads lazily (ajv, acorn,
 // the REPL...), so a one-line command reads little code. Native modules stay external.
+import { rmSync } from 'node:fs'
 import { build } from 'esbuild'
+
+// Chunk names carry content hashes: clear out the last build's.
+rmSync('dist', { recursive: true, force: true })
 
 await build({
   entryPoints: ['src/cli.ts'],
