@@ -8,6 +8,7 @@ import { amshHome, packageRoot } from './paths.ts'
 import { Batch, type ErrorPolicy } from './shell/batch.ts'
 import { Session } from './shell/session.ts'
 import { LocalStore } from './transport/local/store.ts'
+import { PlanTransport } from './transport/plan.ts'
 
 // The composition root: reads the command line, opens the store, picks the front end (REPL,
 // files, -c, stdin) and returns the exit status. Nothing below this module exits the process.
@@ -22,6 +23,7 @@ interface CliOptions {
   onError: string
   interactive?: boolean
   atomic?: boolean
+  dryRun?: boolean
 }
 
 function version(): string {
@@ -68,6 +70,10 @@ function program(): Command {
         .default('stop')
     )
     .option('--atomic', 'run the whole batch as one transaction: all its changes are kept, or none')
+    .option(
+      '--dry-run',
+      'check every command (syntax, schemas, profiles, script sources) and print what would change, changing nothing'
+    )
     .option('-i, --interactive', 'open the prompt even when stdin is not a terminal')
     .version(version(), '--version', 'print the version')
     .helpOption('-h, --help', 'show this help')
@@ -131,19 +137,24 @@ export async function main(argv: string[]): Promise<number> {
     const product = parseProduct(options.product)
     const output = parseOutputFormat(options.output)
     const home = amshHome()
-    store = new LocalStore({ path: options.store ?? join(home, 'store.db'), product })
-    const session = new Session({ transport: store, profile: getProfile(product), properties })
-
     const interactive =
       options.interactive ??
       (files.length === 0 && options.command.length === 0 && process.stdin.isTTY)
+    const batchOnly = options.atomic ? '--atomic' : options.dryRun ? '--dry-run' : undefined
+    if (interactive && batchOnly) {
+      throw new AmshError(
+        'E_USAGE',
+        `${batchOnly} applies to batches (files, -c, stdin), not the prompt`
+      )
+    }
+    // A dry run opens no store: nothing is read or written.
+    if (!options.dryRun) {
+      store = new LocalStore({ path: options.store ?? join(home, 'store.db'), product })
+    }
+    const transport = store ?? new PlanTransport(io.out)
+    const session = new Session({ transport, profile: getProfile(product), properties })
+
     if (interactive) {
-      if (options.atomic) {
-        throw new AmshError(
-          'E_USAGE',
-          '--atomic applies to batches (files, -c, stdin), not the prompt'
-        )
-      }
       const { startRepl } = await import('./shell/repl.ts')
       await startRepl({
         session,
@@ -154,7 +165,11 @@ export async function main(argv: string[]): Promise<number> {
       return 0
     }
 
-    const batch = new Batch(session, io, { policy: options.onError as ErrorPolicy, output })
+    const batch = new Batch(session, io, {
+      policy: options.onError as ErrorPolicy,
+      output,
+      printResults: !options.dryRun,
+    })
     const runAll = async () => {
       if (options.command.length > 0) {
         for (const command of options.command) {
@@ -170,7 +185,8 @@ export async function main(argv: string[]): Promise<number> {
         await batch.runSource(readFileSync(0, 'utf8'), '<stdin>', process.cwd())
       }
     }
-    if (!options.atomic) {
+    // A dry run changes nothing, so there is nothing to keep or undo.
+    if (!options.atomic || options.dryRun) {
       await runAll()
     } else {
       const { transport } = session

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { b64, tempDir } from './helpers.ts'
@@ -505,6 +505,76 @@ describe('amsh end to end', () => {
       })
       assert.equal(result.status, 0, result.stderr)
       assert.match(result.stdout, /"name": "\/"/)
+    })
+
+    describe('--dry-run', () => {
+      test('checks everything, prints the plan, and opens no store', () => {
+        const fresh = join(home.dir, 'never-created.db')
+        const path = file('plan.amster', [
+          `create Scripts --realm /alpha --body '${body('Planned')}'`,
+          `create Scripts --realm /alpha --id 007 --body '${body('Bond')}'`,
+          `update Scripts --realm / --id abc --body '${body('Renamed')}'`,
+          'delete Scripts --realm /alpha --id old',
+          `action Scripts --realm / --actionName createGlobal --body '${body('Lib', { context: 'LIBRARY' })}'`,
+          `action Scripts --realm / --actionName validate --body '{"script":"${b64('1;')}","language":"JAVASCRIPT"}'`,
+          'query Scripts --realm /alpha --filter \'name sw "P"\'',
+          'read Scripts --realm / --id anything',
+        ])
+        const result = amsh(['--store', fresh, '--dry-run', path])
+        assert.equal(result.status, 0, result.stderr)
+        assert.equal(
+          result.stdout,
+          [
+            'create Scripts /alpha "Planned"',
+            'create Scripts /alpha "Bond" (id 007)',
+            'update Scripts / abc "Renamed"',
+            'delete Scripts /alpha old',
+            'createGlobal Scripts / "Lib"',
+            '',
+          ].join('\n')
+        )
+        assert.equal(existsSync(fresh), false)
+      })
+
+      const failing: [string, string, number, RegExp][] = [
+        [
+          'a body that breaks the schema',
+          `create Scripts --realm / --body '{"name": "x"}'`,
+          3,
+          /plan-bad.amster:2: E_SCHEMA/,
+        ],
+        [
+          'a source that does not parse',
+          `create Scripts --realm / --body '${body('S', { script: b64('var = 1') })}'`,
+          3,
+          /plan-bad.amster:2: E_SYNTAX/,
+        ],
+        [
+          'a command line that does not parse',
+          'create Scripts --realm / --bdy {}',
+          2,
+          /plan-bad.amster:2: E_USAGE: unknown option --bdy/,
+        ],
+        [
+          'a bad filter',
+          "query Scripts --realm / --filter 'name eq'",
+          2,
+          /plan-bad.amster:2: E_PARSE/,
+        ],
+      ]
+      for (const [name, line, status, stderr] of failing) {
+        test(`fails on ${name}, changing nothing`, () => {
+          const before = userScripts()
+          const path = file('plan-bad.amster', [
+            `create Scripts --realm / --body '${body('Fine')}'`,
+            line,
+          ])
+          const result = amsh(['--store', store, '--dry-run', path])
+          assert.equal(result.status, status)
+          assert.match(result.stderr, stderr)
+          assert.deepEqual(userScripts(), before)
+        })
+      }
     })
 
     describe('--atomic', () => {

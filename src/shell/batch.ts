@@ -19,6 +19,8 @@ export interface BatchIO {
 export interface BatchOptions {
   policy: ErrorPolicy
   output: OutputFormat
+  /** False in a dry run: the plan lines are the output. */
+  printResults: boolean
 }
 
 export class Batch {
@@ -99,7 +101,9 @@ export class Batch {
         )
         switch (outcome.kind) {
           case 'value':
-            this.#io.out(formatValue(outcome.value, this.#options.output))
+            if (this.#options.printResults) {
+              this.#io.out(formatValue(outcome.value, this.#options.output))
+            }
             break
           case 'text':
             this.#io.out(outcome.text)

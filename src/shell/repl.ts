@@ -44,10 +44,11 @@ export function startRepl(options: ReplOptions): Promise<void> {
         return undefined
       case 'load':
         // A loaded file runs as a batch that keeps going after a failure, as Amster's does.
-        await new Batch(session, io, { policy: 'continue', output: options.output }).load(
-          outcome.files,
-          process.cwd()
-        )
+        await new Batch(session, io, {
+          policy: 'continue',
+          output: options.output,
+          printResults: true,
+        }).load(outcome.files, process.cwd())
         return undefined
       case 'errexit':
         return 'errexit applies to batches; at the prompt a failure never ends the session'

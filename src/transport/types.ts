@@ -35,7 +35,7 @@ export interface QueryResult {
  * gives, so the same text reaches a user whichever transport is in use.
  */
 export interface Transport {
-  readonly kind: 'local' | 'am' | 'jans'
+  readonly kind: 'local' | 'am' | 'jans' | 'plan'
   /** Without `id` the backend mints one; with `id` it is create-only (an existing id fails). */
   create(target: Target, body: JsonObject, id?: string): Promise<JsonObject>
   read(target: Target, id: string): Promise<JsonObject>
