@@ -647,6 +647,18 @@ describe('amsh end to end', () => {
       })
     })
 
+    test('an error in a loaded file names the whole chain of loads', () => {
+      file('lib/inner.amster', ['query Realms --global', 'read Scripts --realm / --id deep'])
+      file('lib/middle.amster', ['# middle', ':load inner.amster'])
+      const outer = file('outer.amster', ['query Realms --global', ':load lib/middle.amster'])
+      const result = amsh(['--store', store, outer])
+      assert.equal(result.status, 3)
+      assert.equal(
+        result.stderr,
+        `${outer}:2 → ${join(dir, 'lib', 'middle.amster')}:2 → ${join(dir, 'lib', 'inner.amster')}:2: E_NOT_FOUND: Script with UUID deep could not be found in realm /\n`
+      )
+    })
+
     test('help from a batch', () => {
       const result = amsh(['--store', store], ':help\n:help create\n:help Scripts\n')
       assert.equal(result.status, 0)

@@ -52,46 +52,48 @@ export class Batch {
     return this.#exited || this.stopped !== undefined
   }
 
-  /** `where` is the line that loads the file, if any: a missing file is reported there. */
-  async runFile(path: string, chain: string[] = [], where?: string): Promise<void> {
+  /**
+   * `at` is the chain of lines that loaded the file (`a.amster:3 → b.amster:12`), if any: errors
+   * in the file are reported behind it, and a missing file at it.
+   */
+  async runFile(path: string, chain: string[] = [], at?: string): Promise<void> {
     const full = resolve(path)
     let source: string
     try {
       source = readUserFile(full, 'batch file')
     } catch (err) {
-      this.#fail(toAmshError(err), where)
+      this.#fail(toAmshError(err), at)
       return
     }
-    await this.runSource(source, path, dirname(full), [...chain, full])
+    await this.runSource(source, path, dirname(full), [...chain, full], at)
   }
 
   /** Runs files one after another, as :load does; a file already in `chain` is a cycle. */
-  async load(
-    files: string[],
-    baseDir: string,
-    chain: string[] = [],
-    where?: string
-  ): Promise<void> {
+  async load(files: string[], baseDir: string, chain: string[] = [], at?: string): Promise<void> {
     for (const file of files) {
       const path = resolve(baseDir, file)
       if (chain.includes(path)) {
         throw new AmshError('E_USAGE', `:load cycle: ${[...chain, path].join(' → ')}`)
       }
-      await this.runFile(path, chain, where)
+      await this.runFile(path, chain, at)
       if (this.finished) return
     }
   }
 
-  /** Runs a text; `name` labels its lines in errors, `chain` lists the files loading it. */
+  /**
+   * Runs a text; `name` labels its lines in errors, `chain` lists the files loading it and `at`
+   * the lines that did.
+   */
   async runSource(
     source: string,
     name: string,
     baseDir: string,
-    chain: string[] = []
+    chain: string[] = [],
+    at?: string
   ): Promise<void> {
     for (const { text, line } of logicalLines(source)) {
       if (this.finished) return
-      const where = `${name}:${line}`
+      const where = at ? `${at} → ${name}:${line}` : `${name}:${line}`
       // "-command", as in a Makefile: a failure of this one command is shown and let go.
       const tolerated = /^\s*-[^-\s]/.test(text)
       try {
