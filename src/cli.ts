@@ -189,7 +189,6 @@ export async function main(argv: string[]): Promise<number> {
     if (!options.atomic || options.dryRun) {
       await runAll()
     } else {
-      const { transport } = session
       if (!transport.atomic) {
         throw new AmshError(
           'E_UNSUPPORTED',
