@@ -9,6 +9,7 @@ import { Batch, type ErrorPolicy } from './shell/batch.ts'
 import { Session } from './shell/session.ts'
 import { LocalStore } from './transport/local/store.ts'
 import { PlanTransport } from './transport/plan.ts'
+import type { Transport } from './transport/types.ts'
 
 // The composition root: reads the command line, opens the store, picks the front end (REPL,
 // files, -c, stdin) and returns the exit status. Nothing below this module exits the process.
@@ -151,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!options.dryRun) {
       store = new LocalStore({ path: options.store ?? join(home, 'store.db'), product })
     }
-    const transport = store ?? new PlanTransport(io.out)
+    const transport: Transport = store ?? new PlanTransport(io.out)
     const session = new Session({ transport, profile: getProfile(product), properties })
 
     if (interactive) {
