@@ -34,64 +34,130 @@ function list(values: readonly string[]): string {
   return values.join(', ')
 }
 
-/** Problems with language / context / evaluatorVersion / script, each with its JSON pointer. */
-export function scriptFieldProblems(body: JsonObject, profile: Profile): BodyProblem[] {
-  const problems: BodyProblem[] = []
-  const languages = scriptLanguages(profile)
-  const language = typeof body.language === 'string' ? body.language.toUpperCase() : undefined
-  if (language !== undefined && !languages.includes(language)) {
-    problems.push({
-      pointer: '/language',
-      message: `"${String(body.language)}" is not a script language (allowed: ${list(languages)})`,
-    })
+/** What can be wrong with a script body's language, context, evaluatorVersion and source. */
+export type ScriptIssue =
+  | { kind: 'unknownLanguage'; value: string }
+  | { kind: 'unknownContext'; value: string }
+  | { kind: 'languageNotAllowed'; language: string; context: string; allowed: string[] }
+  /** An alias context (SCRIPTED_DECISION_NODE) fixes the version; the body asks for another. */
+  | { kind: 'versionFixed'; language: string; asked: string; fixed: string }
+  | { kind: 'versionChanged'; asked: string; stored: string }
+  | {
+      kind: 'versionNotAllowed'
+      language: string
+      context: string
+      version: string
+      allowed: string[]
+    }
+  | { kind: 'badEncoding' }
+
+export interface ScriptAnalysis {
+  /** The fields as AM stores them (upper-case names, resolved alias, defaulted version). */
+  language?: string
+  context?: string
+  evaluatorVersion?: string
+  /** The decoded source. */
+  source?: string
+  issues: ScriptIssue[]
+}
+
+/**
+ * The product's rules for a script body, in one place: the verbs word the issues for a person,
+ * the local store words them as AM does. `storedVersion` is the version of the script an update
+ * replaces, which cannot change.
+ */
+export function analyseScript(
+  body: JsonObject,
+  profile: Profile,
+  storedVersion?: string
+): ScriptAnalysis {
+  const issues: ScriptIssue[] = []
+  let language = typeof body.language === 'string' ? body.language.toUpperCase() : undefined
+  if (language !== undefined && !scriptLanguages(profile).includes(language)) {
+    issues.push({ kind: 'unknownLanguage', value: body.language as string })
+    language = undefined
   }
 
   let context: string | undefined
-  let fixedVersion: string | undefined
+  let fixed: string | undefined
   if (typeof body.context === 'string') {
     const resolved = resolveContext(profile, body.context)
-    if (!resolved) {
-      problems.push({
-        pointer: '/context',
-        message: `unknown script type "${body.context}" for ${profile.title} (allowed: ${list(Object.keys(profile.contexts))})`,
-      })
-    } else {
-      context = resolved.context
-      fixedVersion = resolved.evaluatorVersion
-    }
+    if (resolved) ({ context, evaluatorVersion: fixed } = resolved)
+    else issues.push({ kind: 'unknownContext', value: body.context })
   }
 
-  if (context !== undefined && language !== undefined && languages.includes(language)) {
+  let evaluatorVersion: string | undefined
+  if (context !== undefined && language !== undefined) {
     const versions = evaluatorVersions(profile, context, language)
+    const asked =
+      body.evaluatorVersion == null
+        ? undefined
+        : (normaliseEvaluatorVersion(body.evaluatorVersion) ?? String(body.evaluatorVersion))
+    const requested = fixed ?? asked
     if (!versions) {
       const allowed = Object.keys(profile.contexts[context] ?? {})
-      problems.push({
-        pointer: '/language',
-        message: `${language} is not allowed for script type ${context} (allowed: ${list(allowed)})`,
-      })
-    } else if (body.evaluatorVersion !== undefined || fixedVersion !== undefined) {
-      const asked =
-        body.evaluatorVersion === undefined
-          ? undefined
-          : normaliseEvaluatorVersion(body.evaluatorVersion)
-      const version = fixedVersion ?? asked
-      const conflicts =
-        fixedVersion !== undefined && body.evaluatorVersion !== undefined && asked !== fixedVersion
-      if (version === undefined || conflicts || !versions.includes(version)) {
-        problems.push({
-          pointer: '/evaluatorVersion',
-          message: `${JSON.stringify(body.evaluatorVersion ?? fixedVersion)} is not available to ${language} scripts of type ${String(body.context)} (allowed: ${fixedVersion ?? list(versions)})`,
-        })
-      }
+      issues.push({ kind: 'languageNotAllowed', language, context, allowed })
+    } else if (fixed !== undefined && asked !== undefined && asked !== fixed) {
+      issues.push({ kind: 'versionFixed', language, asked, fixed })
+    } else if (
+      storedVersion !== undefined &&
+      requested !== undefined &&
+      requested !== storedVersion
+    ) {
+      issues.push({ kind: 'versionChanged', asked: requested, stored: storedVersion })
+    } else {
+      const version = storedVersion ?? requested ?? versions[0]!
+      if (versions.includes(version)) evaluatorVersion = version
+      else issues.push({ kind: 'versionNotAllowed', language, context, version, allowed: versions })
     }
   }
 
-  if (typeof body.script === 'string' && decodeScript(body.script) === undefined) {
-    problems.push({
-      pointer: '/script',
-      message:
-        'is not base64 of UTF-8 text (encode the source, e.g. `base64 -w0 file.js`, or use --scriptFile)',
-    })
-  }
-  return problems
+  const source = typeof body.script === 'string' ? decodeScript(body.script) : undefined
+  if (typeof body.script === 'string' && source === undefined) issues.push({ kind: 'badEncoding' })
+  return { language, context, evaluatorVersion, source, issues }
+}
+
+/** The issues of a body, each with its JSON pointer and what is allowed, for a person. */
+export function scriptFieldProblems(body: JsonObject, profile: Profile): BodyProblem[] {
+  const asked = (fallback: string) => JSON.stringify(body.evaluatorVersion ?? fallback)
+  return analyseScript(body, profile).issues.map((issue): BodyProblem => {
+    switch (issue.kind) {
+      case 'unknownLanguage':
+        return {
+          pointer: '/language',
+          message: `"${issue.value}" is not a script language (allowed: ${list(scriptLanguages(profile))})`,
+        }
+      case 'unknownContext':
+        return {
+          pointer: '/context',
+          message: `unknown script type "${issue.value}" for ${profile.title} (allowed: ${list(Object.keys(profile.contexts))})`,
+        }
+      case 'languageNotAllowed':
+        return {
+          pointer: '/language',
+          message: `${issue.language} is not allowed for script type ${issue.context} (allowed: ${list(issue.allowed)})`,
+        }
+      case 'versionFixed':
+        return {
+          pointer: '/evaluatorVersion',
+          message: `${asked(issue.fixed)} is not available to ${issue.language} scripts of type ${String(body.context)} (allowed: ${issue.fixed})`,
+        }
+      case 'versionNotAllowed':
+        return {
+          pointer: '/evaluatorVersion',
+          message: `${asked(issue.version)} is not available to ${issue.language} scripts of type ${String(body.context)} (allowed: ${list(issue.allowed)})`,
+        }
+      case 'versionChanged':
+        return {
+          pointer: '/evaluatorVersion',
+          message: `cannot change from ${issue.stored} to ${issue.asked}`,
+        }
+      case 'badEncoding':
+        return {
+          pointer: '/script',
+          message:
+            'is not base64 of UTF-8 text (encode the source, e.g. `base64 -w0 file.js`, or use --scriptFile)',
+        }
+    }
+  })
 }

@@ -1,5 +1,11 @@
 import type { JsonObject, JsonValue } from '../json.ts'
-import type { QueryParams, QueryResult, Target, Transport } from './types.ts'
+import {
+  queryEnvelope,
+  type QueryParams,
+  type QueryResult,
+  type Target,
+  type Transport,
+} from './types.ts'
 
 // The transport of --dry-run: every command has been parsed and checked (schema, profile, script
 // syntax) by the time it gets here, so a mutating one only prints what it would do, as a plan
@@ -56,14 +62,7 @@ export class PlanTransport implements Transport {
   }
 
   query(_target: Target, _params: QueryParams): Promise<QueryResult> {
-    return Promise.resolve({
-      result: [],
-      resultCount: 0,
-      pagedResultsCookie: null,
-      totalPagedResultsPolicy: 'NONE',
-      totalPagedResults: -1,
-      remainingPagedResults: 0,
-    })
+    return Promise.resolve(queryEnvelope([]))
   }
 
   close(): void {}

@@ -57,6 +57,14 @@ export interface Transport {
   close(): void
 }
 
-export function describeScope(scope: Scope): string {
-  return scope.kind === 'global' ? 'global' : scope.realm
+/** The envelope of a query's results; `remaining` is AM's remainingPagedResults. */
+export function queryEnvelope(result: JsonObject[], remaining = 0): QueryResult {
+  return {
+    result,
+    resultCount: result.length,
+    pagedResultsCookie: null,
+    totalPagedResultsPolicy: 'NONE',
+    totalPagedResults: -1,
+    remainingPagedResults: remaining,
+  }
 }

@@ -3,9 +3,6 @@ import { AmshError } from '../errors.ts'
 import type { Verb } from './types.ts'
 import { checkBody, checkScriptSource, loadBody, resolveTarget, stringOption } from './common.ts'
 
-/** Options the action verb consumes itself; any other --name value is an input of the action. */
-const OWN = new Set(['realm', 'global', 'actionName', 'body', 'scriptFile', 'skipSourceCheck'])
-
 export const action: Verb = {
   name: 'action',
   summary: 'Run an action of an entity (Scripts: validate, createGlobal)',
@@ -30,9 +27,11 @@ export const action: Verb = {
         `${target.entity.name} has no action "${name}"${didYouMean(name, known)}; its actions: ${known.join(', ') || 'none'}`
       )
     }
+    // Options the verb consumes itself; any other --name value is an input of the action.
+    const own = new Set(['realm', 'global', ...Object.keys(this.options)])
     const params: Record<string, string> = {}
     for (const [option, value] of Object.entries(invocation.options)) {
-      if (OWN.has(option)) continue
+      if (own.has(option)) continue
       if (value === true) throw new AmshError('E_USAGE', `--${option} needs a value`)
       params[option] = value
     }

@@ -104,6 +104,11 @@ export function stringOption(
 export function stringOption(
   invocation: Invocation,
   name: string,
+  required: boolean
+): string | undefined
+export function stringOption(
+  invocation: Invocation,
+  name: string,
   required = false
 ): string | undefined {
   const value = invocation.options[name]
@@ -225,4 +230,19 @@ export async function checkScriptSource(
       },
     }
   )
+}
+
+/** The target and the fully checked body of a create or update: nothing unchecked is sent. */
+export async function checkedWrite(
+  invocation: Invocation,
+  ctx: VerbContext,
+  operation: 'create' | 'update'
+): Promise<{ target: Target; id: string | undefined; body: JsonObject }> {
+  const { target, def } = targetOf(invocation, operation)
+  // An update names what it replaces; a create may leave the id to the server.
+  const id = stringOption(invocation, 'id', operation === 'update')
+  const loaded = (await loadBody(invocation, ctx, true))!
+  await checkBody(target, def.schema, loaded, ctx)
+  await checkScriptSource(target, loaded, invocation)
+  return { target, id, body: loaded.body }
 }

@@ -1,12 +1,5 @@
 import type { Verb } from './types.ts'
-import {
-  checkBody,
-  checkOptions,
-  checkScriptSource,
-  loadBody,
-  stringOption,
-  targetOf,
-} from './common.ts'
+import { checkOptions, checkedWrite } from './common.ts'
 
 export const create: Verb = {
   name: 'create',
@@ -20,11 +13,7 @@ export const create: Verb = {
   },
   async run(invocation, ctx) {
     checkOptions(this, invocation)
-    const { target, def } = targetOf(invocation, 'create')
-    const id = stringOption(invocation, 'id')
-    const loaded = (await loadBody(invocation, ctx, true))!
-    await checkBody(target, def.schema, loaded, ctx)
-    await checkScriptSource(target, loaded, invocation)
-    return ctx.transport.create(target, loaded.body, id)
+    const { target, id, body } = await checkedWrite(invocation, ctx, 'create')
+    return ctx.transport.create(target, body, id)
   },
 }

@@ -1,12 +1,5 @@
 import type { Verb } from './types.ts'
-import {
-  checkBody,
-  checkOptions,
-  checkScriptSource,
-  loadBody,
-  stringOption,
-  targetOf,
-} from './common.ts'
+import { checkOptions, checkedWrite } from './common.ts'
 
 export const update: Verb = {
   name: 'update',
@@ -20,11 +13,7 @@ export const update: Verb = {
   },
   async run(invocation, ctx) {
     checkOptions(this, invocation)
-    const { target, def } = targetOf(invocation, 'update')
-    const id = stringOption(invocation, 'id', true)
-    const loaded = (await loadBody(invocation, ctx, true))!
-    await checkBody(target, def.schema, loaded, ctx)
-    await checkScriptSource(target, loaded, invocation)
-    return ctx.transport.update(target, id, loaded.body)
+    const { target, id, body } = await checkedWrite(invocation, ctx, 'update')
+    return ctx.transport.update(target, id!, body)
   },
 }

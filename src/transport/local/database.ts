@@ -56,6 +56,13 @@ export function storeError(path: string, err: unknown): AmshError {
   )
 }
 
+/** A write refused because the store file is read-only. */
+export function readOnlyStore(path: string): AmshError {
+  return new AmshError('E_STORE', `store ${path} is read-only: this command cannot change it`, {
+    details: { path, sqlite: 'SQLITE_READONLY' },
+  })
+}
+
 function isMarkedReadOnly(path: string): boolean {
   // Root can write to a file whatever its mode; a store the user made read-only stays so.
   return existsSync(path) && (statSync(path).mode & 0o222) === 0
@@ -92,8 +99,7 @@ export function openDatabase(path: string): OpenedDb {
           `store ${path} is a SQLite database of another program, not an amsh store`
         )
       }
-      if (readonly)
-        throw storeError(path, Object.assign(new Error(''), { code: 'SQLITE_READONLY' }))
+      if (readonly) throw readOnlyStore(path)
       db.pragma('journal_mode = WAL')
       db.transaction(() => {
         db!.exec(SCHEMA_V1)

@@ -1,12 +1,6 @@
 import { entityMessage, type EntityDef } from '../../catalog/catalog.ts'
-import {
-  evaluatorVersions,
-  normaliseEvaluatorVersion,
-  resolveContext,
-  scriptLanguages,
-  type Profile,
-} from '../../catalog/profiles.ts'
-import { decodeScript, encodeScript } from '../../catalog/script-fields.ts'
+import type { Profile } from '../../catalog/profiles.ts'
+import { analyseScript, encodeScript, type ScriptIssue } from '../../catalog/script-fields.ts'
 import { AmshError } from '../../errors.ts'
 import type { JsonObject, JsonValue } from '../../json.ts'
 
@@ -26,6 +20,38 @@ function invalid(entity: EntityDef, key: string, values: Record<string, string> 
   return new AmshError('E_INVALID', entityMessage(entity, key, values))
 }
 
+/** An issue in AM's words (its own messages where AM has one). */
+function amError(issue: ScriptIssue, body: JsonObject, entity: EntityDef): AmshError {
+  switch (issue.kind) {
+    case 'unknownLanguage':
+      return invalid(entity, 'unknownLanguage', { value: issue.value })
+    case 'unknownContext':
+      return invalid(entity, 'unknownContext', { value: issue.value })
+    case 'badEncoding':
+      return invalid(entity, 'badEncoding')
+    case 'languageNotAllowed':
+      return new AmshError(
+        'E_INVALID',
+        `Scripting language ${issue.language} is not supported for script type ${issue.context}`
+      )
+    case 'versionFixed':
+      return new AmshError(
+        'E_INVALID',
+        `Script type ${String(body.context)} is evaluator version ${issue.fixed} only (the request asks for ${issue.asked})`
+      )
+    case 'versionChanged':
+      return new AmshError(
+        'E_INVALID',
+        `The evaluator version of a script cannot be changed after it is created (it is ${issue.stored}, the request asks for ${issue.asked})`
+      )
+    case 'versionNotAllowed':
+      return new AmshError(
+        'E_INVALID',
+        `Evaluator version ${issue.version} is not supported for ${issue.language} scripts of type ${issue.context} (supported: ${issue.allowed.join(', ')})`
+      )
+  }
+}
+
 /** The fields a client sends, checked and normalised as AM does; the source decoded. */
 function clientFields(
   body: JsonObject,
@@ -43,61 +69,18 @@ function clientFields(
   const name = body.name as string
   if (name.trim() === '') throw invalid(entity, 'missing:name')
 
-  const language = (body.language as string).toUpperCase()
-  if (!scriptLanguages(profile).includes(language)) {
-    throw invalid(entity, 'unknownLanguage', { value: body.language as string })
-  }
-  const resolved = resolveContext(profile, body.context as string)
-  if (!resolved) throw invalid(entity, 'unknownContext', { value: body.context as string })
-  const { context } = resolved
-  const versions = evaluatorVersions(profile, context, language)
-  if (!versions) {
-    throw new AmshError(
-      'E_INVALID',
-      `Scripting language ${language} is not supported for script type ${context}`
-    )
-  }
-
-  const asked =
-    body.evaluatorVersion == null
-      ? undefined
-      : (normaliseEvaluatorVersion(body.evaluatorVersion) ?? String(body.evaluatorVersion))
-  if (
-    resolved.evaluatorVersion !== undefined &&
-    asked !== undefined &&
-    asked !== resolved.evaluatorVersion
-  ) {
-    throw new AmshError(
-      'E_INVALID',
-      `Script type ${String(body.context)} is evaluator version ${resolved.evaluatorVersion} only (the request asks for ${asked})`
-    )
-  }
-  const requested = resolved.evaluatorVersion ?? asked
-  if (storedVersion !== undefined && requested !== undefined && requested !== storedVersion) {
-    throw new AmshError(
-      'E_INVALID',
-      `The evaluator version of a script cannot be changed after it is created (it is ${storedVersion}, the request asks for ${requested})`
-    )
-  }
-  const evaluatorVersion = storedVersion ?? requested ?? versions[0]!
-  if (!versions.includes(evaluatorVersion)) {
-    throw new AmshError(
-      'E_INVALID',
-      `Evaluator version ${evaluatorVersion} is not supported for ${language} scripts of type ${context} (supported: ${versions.join(', ')})`
-    )
-  }
-
-  const source = decodeScript(body.script as string)
-  if (source === undefined) throw invalid(entity, 'badEncoding')
+  const analysis = analyseScript(body, profile, storedVersion)
+  const [issue] = analysis.issues
+  if (issue) throw amError(issue, body, entity)
 
   const description = body.description
   return {
     name,
     description: typeof description === 'string' ? description : null,
-    script: source,
-    language,
-    context,
-    evaluatorVersion,
+    script: analysis.source!,
+    language: analysis.language!,
+    context: analysis.context!,
+    evaluatorVersion: analysis.evaluatorVersion!,
   }
 }
 

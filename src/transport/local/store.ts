@@ -19,8 +19,22 @@ import { matchesFilter } from '../../crest/filter-match.ts'
 import { realmId, realmLineage } from '../../crest/realm.ts'
 import { AmshError } from '../../errors.ts'
 import type { JsonObject, JsonValue } from '../../json.ts'
-import type { QueryParams, QueryResult, Scope, Target, Transport } from '../types.ts'
-import { isSqliteError, openDatabase, storeError, type Db, type Statement } from './database.ts'
+import {
+  queryEnvelope,
+  type QueryParams,
+  type QueryResult,
+  type Scope,
+  type Target,
+  type Transport,
+} from '../types.ts'
+import {
+  isSqliteError,
+  openDatabase,
+  readOnlyStore,
+  storeError,
+  type Db,
+  type Statement,
+} from './database.ts'
 import { filterToSql, sortToSql, type FieldResolver } from './filter-sql.ts'
 import {
   presentScript,
@@ -198,7 +212,7 @@ export class LocalStore implements Transport {
         remaining = Math.max(0, total - (offset + limit))
       }
       const result = rows.map((row) => project(this.#present(entity, row), entity, params.fields))
-      return envelope(result, remaining)
+      return queryEnvelope(result, remaining)
     })
   }
 
@@ -419,7 +433,7 @@ export class LocalStore implements Transport {
     const offset = params.pagedResultsOffset ?? 0
     const page = params.pageSize ? all.slice(offset, offset + params.pageSize) : all.slice(offset)
     const remaining = params.pageSize ? Math.max(0, all.length - offset - params.pageSize) : 0
-    return envelope(
+    return queryEnvelope(
       page.map((realm) => project(realm, entity, params.fields)),
       remaining
     )
@@ -467,7 +481,7 @@ export class LocalStore implements Transport {
 
   #writable(): void {
     if (this.#readonly) {
-      throw storeError(this.path, Object.assign(new Error(''), { code: 'SQLITE_READONLY' }))
+      throw readOnlyStore(this.path)
     }
   }
 }
@@ -495,17 +509,6 @@ function offered(target: Target, operation: CrudOperation): void {
       'E_UNSUPPORTED',
       `${target.entity.name} does not support ${operation} ${where}`
     )
-  }
-}
-
-function envelope(result: JsonObject[], remaining: number): QueryResult {
-  return {
-    result,
-    resultCount: result.length,
-    pagedResultsCookie: null,
-    totalPagedResultsPolicy: 'NONE',
-    totalPagedResults: -1,
-    remainingPagedResults: remaining,
   }
 }
 
