@@ -116,7 +116,36 @@ function body(name: string): string {
   }
 }
 
-// 3. A prefix query on a store of 100,000 scripts, through the session as a command line.
+// 3. A JavaScript loop of 10,000 run("create ...") calls, each command built by a template
+//    literal, as a ported Amster eval() loop is (issue 3). Startup included.
+{
+  const file = join(work, 'loop.amster')
+  writeFileSync(
+    file,
+    [
+      `const body = ${JSON.stringify(body('x'))}`,
+      'for (let i = 0; i < 10000; i++) {',
+      '  await run(`create Scripts --realm /loop --body \'${body.replace(\'"x"\', `"Loop ${i}"`)}\'`)',
+      '}',
+      '',
+    ].join('\n')
+  )
+  const runs: number[] = []
+  for (let i = 0; i < 3; i++) {
+    runs.push(timeRun([BIN, '--store', join(work, `loop-${i}.db`), file]))
+  }
+  const rate = 10_000 / (median(runs) / 1000)
+  record({
+    name: '10,000-iteration JavaScript loop calling run("create ...") on the local store',
+    value: rate,
+    unit: 'commands/s',
+    target: '≥ 5,000 commands/s',
+    pass: rate >= 5000,
+    detail: `median of 3 runs: ${median(runs).toFixed(0)} ms for 10,000 commands, startup included`,
+  })
+}
+
+// 4. A prefix query on a store of 100,000 scripts, through the session as a command line.
 {
   const path = join(work, 'large.db')
   const store = new LocalStore({ path, product: 'am8' })
@@ -160,13 +189,28 @@ function body(name: string): string {
     transport: store,
     profile: getProfile('am8'),
     properties: new Map(),
+    write: (text) => process.stdout.write(text),
+    writeError: (text) => process.stderr.write(text),
   })
+  const frame = {
+    file: 'bench',
+    line: 1,
+    baseDir: work,
+    chain: [],
+    via: undefined,
+    host: {
+      load: () => Promise.resolve(),
+      exit: () => {},
+      errexit: () => {},
+      failed: () => {},
+    },
+  }
   const line = `query Scripts --realm / --filter 'name sw "x"'`
   let matches = 0
   const times: number[] = []
   for (let i = 0; i < 30; i++) {
     const start = process.hrtime.bigint()
-    const outcome = await session.execute(line, work)
+    const outcome = await session.execute(line, frame)
     times.push(Number(process.hrtime.bigint() - start) / 1e6)
     if (outcome.kind === 'value' && Array.isArray(outcome.value)) matches = outcome.value.length
   }

@@ -25,6 +25,7 @@ interface CliOptions {
   interactive?: boolean
   atomic?: boolean
   dryRun?: boolean
+  debug?: boolean
 }
 
 function version(): string {
@@ -73,9 +74,10 @@ function program(): Command {
     .option('--atomic', 'run the whole batch as one transaction: all its changes are kept, or none')
     .option(
       '--dry-run',
-      'check every command (syntax, schemas, profiles, script sources) and print what would change, changing nothing'
+      'run the batch on a copy of the store in memory: check every command and print what would change, changing nothing'
     )
     .option('-i, --interactive', 'open the prompt even when stdin is not a terminal')
+    .option('--debug', 'show the stack trace of an error thrown by a JavaScript line')
     .version(version(), '--version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .showHelpAfterError('(amsh --help lists the options)')
@@ -148,12 +150,23 @@ export async function main(argv: string[]): Promise<number> {
         `${batchOnly} applies to batches (files, -c, stdin), not the prompt`
       )
     }
-    // A dry run opens no store: nothing is read or written.
-    if (!options.dryRun) {
-      store = new LocalStore({ path: options.store ?? join(home, 'store.db'), product })
-    }
-    const transport: Transport = store ?? new PlanTransport(io.out)
-    const session = new Session({ transport, profile: getProfile(product), properties })
+    // A dry run works on a copy of the store in memory: every command meets the real state and
+    // the changes of the commands before it, and the store itself is never written.
+    store = new LocalStore({
+      path: options.store ?? join(home, 'store.db'),
+      product,
+      snapshot: options.dryRun,
+    })
+    const transport: Transport = options.dryRun ? new PlanTransport(io.out, store) : store
+    const session = new Session({
+      transport,
+      profile: getProfile(product),
+      properties,
+      write: (text) => process.stdout.write(text),
+      writeError: (text) => process.stderr.write(text),
+      debug: options.debug ?? false,
+      writeFiles: !options.dryRun,
+    })
 
     if (interactive) {
       const { startRepl } = await import('./shell/repl.ts')

@@ -11,6 +11,10 @@ export const ERRORS = {
   E_SCHEMA: { exit: 3, http: 400 },
   /** A script source (JavaScript, Groovy) that does not parse. */
   E_SYNTAX: { exit: 3, http: 400 },
+  /** A JavaScript line of the shell that threw, or a ${...} / variable that has no value. */
+  E_SCRIPT: { exit: 3, http: 500 },
+  /** Ctrl-C stopped a running line. */
+  E_INTERRUPTED: { exit: 130, http: 500 },
   /** A request AM's rules refuse (undecodable script, id mismatch, changing evaluatorVersion...). */
   E_INVALID: { exit: 3, http: 400 },
   E_NOT_FOUND: { exit: 3, http: 404 },
@@ -50,6 +54,12 @@ export function httpReason(status: number): string {
   return HTTP_REASONS[status] ?? 'Error'
 }
 
+export interface SourcePosition {
+  file: string
+  line: number
+  column?: number
+}
+
 export type JsonSafe = string | number | boolean | null | JsonSafe[] | { [key: string]: JsonSafe }
 
 export interface AmshErrorOptions {
@@ -63,6 +73,10 @@ export class AmshError extends Error {
   readonly details: Record<string, JsonSafe> | undefined
   /** Where in a batch the failing command stands (`file:line`), set by the batch runner. */
   where: string | undefined
+  /** The place inside a JavaScript line (a file and 1-based line and column), when known. */
+  at: SourcePosition | undefined
+  /** The command that failed, when the line does not show it (a run() in JavaScript). */
+  command: string | undefined
 
   constructor(code: ErrorCode, message: string, options: AmshErrorOptions = {}) {
     super(message, { cause: options.cause })
@@ -82,8 +96,14 @@ export class AmshError extends Error {
   /** The one line a user sees on stderr. */
   format(): string {
     const at = this.where ? `${this.where}: ` : ''
-    return `${at}${this.code}: ${this.message}`
+    const command = this.command === undefined ? '' : `\n  in: ${clip(this.command)}`
+    return `${at}${this.code}: ${this.message}${command}`
   }
+}
+
+function clip(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim()
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line
 }
 
 /** Anything thrown that is not an AmshError is a bug; keep the original as the cause. */

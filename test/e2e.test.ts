@@ -1,32 +1,18 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { b64, tempDir } from './helpers.ts'
+import { b64, BIN, runAmsh, tempDir, type Run } from './helpers.ts'
 
 // Drives the built binary as a user does: -c one-liners, batch files and piped stdin, and checks
 // stdout, stderr and the exit status. `npm test` builds dist/ before the tests run.
-
-const BIN = resolve('bin/amsh.js')
-
-interface Run {
-  status: number | null
-  stdout: string
-  stderr: string
-}
 
 let home: { dir: string; remove: () => void }
 let store: string
 
 function amsh(args: string[], input?: string, env: Record<string, string> = {}): Run {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    input: input ?? '',
-    encoding: 'utf8',
-    env: { ...process.env, AMSH_HOME: home.dir, ...env },
-    timeout: 20_000,
-  })
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
+  return runAmsh(args, { input, env: { AMSH_HOME: home.dir, ...env } })
 }
 
 /** Runs commands against the test store. */
@@ -508,32 +494,52 @@ describe('amsh end to end', () => {
     })
 
     describe('--dry-run', () => {
-      test('checks everything, prints the plan, and opens no store', () => {
+      test('checks everything, prints the plan, and writes no store', () => {
         const fresh = join(home.dir, 'never-created.db')
         const path = file('plan.amster', [
           `create Scripts --realm /alpha --body '${body('Planned')}'`,
           `create Scripts --realm /alpha --id 007 --body '${body('Bond')}'`,
-          `update Scripts --realm / --id abc --body '${body('Renamed')}'`,
-          'delete Scripts --realm /alpha --id old',
+          `update Scripts --realm /alpha --id 007 --body '${body('Renamed')}'`,
+          'read Scripts --realm /alpha --id 007',
           `action Scripts --realm / --actionName createGlobal --body '${body('Lib', { context: 'LIBRARY' })}'`,
           `action Scripts --realm / --actionName validate --body '{"script":"${b64('1;')}","language":"JAVASCRIPT"}'`,
           'query Scripts --realm /alpha --filter \'name sw "P"\'',
-          'read Scripts --realm / --id anything',
+          'delete Scripts --realm /alpha --id 007',
         ])
         const result = amsh(['--store', fresh, '--dry-run', path])
         assert.equal(result.status, 0, result.stderr)
-        assert.equal(
+        assert.match(
           result.stdout,
-          [
-            'create Scripts /alpha "Planned"',
-            'create Scripts /alpha "Bond" (id 007)',
-            'update Scripts / abc "Renamed"',
-            'delete Scripts /alpha old',
-            'createGlobal Scripts / "Lib"',
-            '',
-          ].join('\n')
+          new RegExp(
+            [
+              'create Scripts /alpha "Planned" \\(id [0-9a-f-]{36}\\)',
+              'create Scripts /alpha "Bond" \\(id 007\\)',
+              'update Scripts /alpha 007 "Renamed"',
+              'createGlobal Scripts / "Lib"',
+              'delete Scripts /alpha 007',
+              '',
+            ].join('\n') + '$'
+          )
         )
         assert.equal(existsSync(fresh), false)
+      })
+
+      test('meets the real state of the store, and leaves it as it was', () => {
+        run(`create Scripts --realm /planned --id taken --body '${body('Taken')}'`)
+        const path = file('plan-state.amster', [
+          'for (const s of await run(`query Scripts --realm /planned --filter "default eq false"`))',
+          '  await run(`delete Scripts --realm /planned --id ${s._id}`)',
+          `create Scripts --realm /planned --id taken --body '${body('Again')}'`,
+          `create Scripts --realm /planned --id taken --body '${body('Twice')}'`,
+        ])
+        const result = amsh(['--store', store, '--dry-run', path])
+        assert.equal(result.status, 3)
+        assert.equal(
+          result.stdout,
+          'delete Scripts /planned taken\ncreate Scripts /planned "Again" (id taken)\n'
+        )
+        assert.match(result.stderr, /plan-state.amster:4: E_EXISTS/)
+        assert.match(run('read Scripts --realm /planned --id taken').stdout, /"name": "Taken"/)
       })
 
       const failing: [string, string, number, RegExp][] = [

@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 
 /** A fresh temporary folder, removed by the returned function. */
 export function tempDir(prefix = 'amsh-test-'): { dir: string; remove: () => void } {
@@ -9,3 +10,26 @@ export function tempDir(prefix = 'amsh-test-'): { dir: string; remove: () => voi
 }
 
 export const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64')
+
+export const BIN = resolve('bin/amsh.js')
+
+export interface Run {
+  status: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs the built amsh binary as a user would, and waits for it. */
+export function runAmsh(
+  args: string[],
+  options: { input?: string; env?: Record<string, string>; cwd?: string } = {}
+): Run {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    input: options.input ?? '',
+    encoding: 'utf8',
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd,
+    timeout: 20_000,
+  })
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
-import { lineKind, logicalLines } from '../src/shell/lines.ts'
+import { describe, test } from 'node:test'
+import { commandAssignment, lineKind, logicalLines, toleratedCommand } from '../src/shell/lines.ts'
 
 test('line kinds', () => {
   assert.equal(lineKind('   '), 'blank')
@@ -43,4 +43,56 @@ test('an unfinished last line comes out as it is', () => {
     [...logicalLines("read Scripts --id 'x")],
     [{ text: "read Scripts --id 'x", line: 1 }]
   )
+})
+
+describe('commands, JavaScript and the lines in between', () => {
+  const kinds: [string, string][] = [
+    ['create Scripts --realm /', 'command'],
+    ['c scripts --realm /', 'command'],
+    ['query', 'command'],
+    ['delete Scripts --realm / --id x', 'command'],
+    ['connect amUrl -k amsterKey', 'command'],
+    ['s = query Scripts --realm /', 'command'],
+    ['let s = q Scripts --realm /', 'command'],
+    ['delete x', 'javascript'],
+    ['delete obj.prop', 'javascript'],
+    ['a in b', 'javascript'],
+    ['d = 5', 'javascript'],
+    ['r == 1', 'javascript'],
+    ['x = run("query Scripts")', 'javascript'],
+    ['for (const x of s) await run(x)', 'javascript'],
+    ['println "x"', 'javascript'],
+  ]
+  for (const [text, kind] of kinds) {
+    test(`${text} is ${kind}`, () => assert.equal(lineKind(text), kind))
+  }
+
+  test('x = command assigns the command', () => {
+    assert.deepEqual(commandAssignment('const s = query Scripts --realm /'), {
+      declaration: 'const',
+      name: 's',
+      command: 'query Scripts --realm /',
+    })
+    assert.equal(commandAssignment('s = 1'), undefined)
+    assert.equal(commandAssignment('s == query Scripts'), undefined)
+  })
+
+  test('-command tolerates a failure of a command only', () => {
+    assert.equal(
+      toleratedCommand('-delete Scripts --realm / --id x'),
+      'delete Scripts --realm / --id x'
+    )
+    assert.equal(toleratedCommand('-x'), undefined)
+    assert.equal(toleratedCommand('-1 + 2'), undefined)
+  })
+
+  test('JavaScript continues until the statement is complete', () => {
+    const lines = [
+      ...logicalLines('for (const x of [1, 2]) {\n  print(x)\n}\nquery Realms --global'),
+    ]
+    assert.deepEqual(lines, [
+      { text: 'for (const x of [1, 2]) {\n  print(x)\n}', line: 1 },
+      { text: 'query Realms --global', line: 4 },
+    ])
+  })
 })

@@ -1,11 +1,21 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { AmshError } from '../src/errors.ts'
-import { parseInvocation, splitWords, type Invocation } from '../src/parse/invocation.ts'
+import {
+  parseCommand,
+  splitWords,
+  type CommandScope,
+  type Invocation,
+} from '../src/parse/invocation.ts'
 import { tokenize } from '../src/parse/tokenize.ts'
 
 function parse(line: string): Invocation {
-  return parseInvocation(splitWords(line))
+  return parseCommand(line)
+}
+
+function texts(line: string): string[] | false {
+  const result = tokenize(line)
+  return result.complete && result.words.map((word) => word.text)
 }
 
 function fails(line: string, code: string, message: RegExp): void {
@@ -33,7 +43,7 @@ describe('tokenize', () => {
     ['', []],
   ]
   for (const [line, words] of cases) {
-    test(JSON.stringify(line), () => assert.deepEqual(tokenize(line), { complete: true, words }))
+    test(JSON.stringify(line), () => assert.deepEqual(texts(line), words))
   }
 
   const incomplete = [`--body '{"a":`, '--body {"a": [1,', `"open`, '--body {"a": "}']
@@ -41,8 +51,74 @@ describe('tokenize', () => {
     test(`incomplete: ${line}`, () => assert.equal(tokenize(line).complete, false))
   }
 
+  test('only words typed as they are count as bare', () => {
+    const result = tokenize(`a 'b' "c" d\\e {"f":1} \${g}`)
+    assert.ok(result.complete)
+    assert.deepEqual(
+      result.words.map((word) => word.bare),
+      [true, false, false, false, true, false]
+    )
+  })
+
+  test('${...} is kept as typed without an expander, and ends at its own closing brace', () => {
+    assert.deepEqual(texts('--body ${JSON.stringify({a: "x y"})} --id 1'), [
+      '--body',
+      '${JSON.stringify({a: "x y"})}',
+      '--id',
+      '1',
+    ])
+    assert.equal(tokenize('--realm ${realm').complete, false)
+  })
+
+  test('${...} expands in bare words and double quotes, never in single quotes or JSON', () => {
+    const seen: string[] = []
+    const expand = (expression: string) => {
+      seen.push(expression)
+      return `<${expression}>`
+    }
+    const result = tokenize(
+      `a\${x}b "c \${y + "}"} d" '\${z}' {"e": "\${w}"} "\\\${v}" \${\`t\${u}\`}`,
+      expand
+    )
+    assert.ok(result.complete)
+    assert.deepEqual(
+      result.words.map((word) => word.text),
+      ['a<x>b', 'c <y + "}"> d', '${z}', '{"e": "${w}"}', '${v}', '<`t${u}`>']
+    )
+    assert.deepEqual(seen, ['x', 'y + "}"', '`t${u}`'])
+  })
+
   test('text glued to the end of a bare JSON value is an error', () => {
     assert.throws(() => tokenize('--body {"a":1}x'), /right after the JSON value/)
+  })
+})
+
+describe('variables in command lines', () => {
+  const scope: CommandScope = {
+    expand: (expression) => (expression === 'realm' ? '/alpha' : expression.toUpperCase()),
+    variable: (name) => ({ realm: '/alpha', id: 'abc' })[name],
+  }
+
+  test('a bare option value naming a variable stands for its value', () => {
+    assert.deepEqual(parseCommand('read Scripts --realm realm --id id', scope).options, {
+      realm: '/alpha',
+      id: 'abc',
+    })
+  })
+
+  test('quoted values, unknown names and entity names stay literal', () => {
+    assert.deepEqual(parseCommand(`read Scripts --realm 'realm' --id other`, scope).options, {
+      realm: 'realm',
+      id: 'other',
+    })
+    assert.equal(parseCommand('read realm --realm /', scope).entity, 'realm')
+  })
+
+  test('${} expands before options are parsed', () => {
+    assert.deepEqual(parseCommand('read Scripts --realm ${realm} --id x${y}', scope).options, {
+      realm: '/alpha',
+      id: 'xY',
+    })
   })
 })
 

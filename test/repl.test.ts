@@ -129,3 +129,45 @@ test(':exit leaves the prompt', async () => {
   terminal.press(':exit\r')
   assert.equal(await terminal.exited, 0)
 })
+
+test('JavaScript at the prompt: echo, multi-line statements, -q, and Ctrl-C stopping a loop', async () => {
+  const store = join(home.dir, 'js.db')
+  terminal = new Terminal(`${process.execPath} ${BIN} --store ${store}`, {
+    ...process.env,
+    AMSH_HOME: home.dir,
+    TERM: 'dumb',
+  })
+  await terminal.waitFor('am> ')
+  assert.match(await terminal.type('answer = 6 * 7\r'), /\n42\r?\n/)
+  assert.match(await terminal.type('_ + 1\r'), /\n43\r?\n/)
+  await terminal.type('function twice(n) {\r', '... ')
+  assert.match(await terminal.type('return n * 2 }\r'), /\r\n(?!\d)/)
+  assert.match(await terminal.type('twice(answer)\r'), /\n84\r?\n/)
+  assert.match(await terminal.type('(await run("query Realms --global")).length\r'), /\n1\r?\n/)
+
+  // A busy loop is interrupted by Ctrl-C; the session, and what it defined, live on.
+  terminal.press('while (true) {}\r')
+  await new Promise((r) => setTimeout(r, 300))
+  const stopped = await terminal.type('\x03')
+  assert.match(stopped, /E_INTERRUPTED: interrupted \(Ctrl-C\)/)
+  assert.match(await terminal.type('answer\r'), /\n42\r?\n/)
+
+  // So is a loop that awaits.
+  terminal.press('for (;;) await run("query Realms --global")\r')
+  await new Promise((r) => setTimeout(r, 300))
+  assert.match(await terminal.type('\x03'), /E_INTERRUPTED/)
+  terminal.press('\x04')
+  assert.equal(await terminal.exited, 0)
+
+  // -q: assignments are not echoed (passwords stay off the screen); other values are.
+  terminal = new Terminal(`${process.execPath} ${BIN} --store ${store} -q`, {
+    ...process.env,
+    AMSH_HOME: home.dir,
+    TERM: 'dumb',
+  })
+  await terminal.waitFor('am> ')
+  assert.doesNotMatch(await terminal.type('password = "hunter2"\r'), /hunter2\r?\n/)
+  assert.match(await terminal.type('password.length\r'), /\n7\r?\n/)
+  terminal.press(':exit\r')
+  assert.equal(await terminal.exited, 0)
+})

@@ -1,5 +1,5 @@
+import { inspect } from 'node:util'
 import { AmshError } from '../errors.ts'
-import type { JsonValue } from '../json.ts'
 
 export const OUTPUT_FORMATS = ['json'] as const
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
@@ -12,7 +12,29 @@ export function parseOutputFormat(value: string): OutputFormat {
   )
 }
 
-/** A command's result as the text that goes to stdout. */
-export function formatValue(value: JsonValue, _format: OutputFormat): string {
-  return JSON.stringify(value, null, 2)
+/**
+ * Plain data: what JSON shows faithfully (no functions, class instances or cycles). A property
+ * that is undefined is fine: JSON leaves it out, as JavaScript users expect.
+ */
+function isPlainData(value: unknown, seen = new Set<unknown>()): boolean {
+  if (value == null || typeof value === 'string' || typeof value === 'boolean') return true
+  if (typeof value === 'number') return Number.isFinite(value)
+  if (typeof value !== 'object' || seen.has(value)) return false
+  seen.add(value)
+  const proto = Object.getPrototypeOf(value) as object | null
+  const items = Array.isArray(value)
+    ? value
+    : proto == null || Object.getPrototypeOf(proto) == null
+      ? Object.values(value)
+      : undefined
+  const plain = items !== undefined && items.every((item) => isPlainData(item, seen))
+  seen.delete(value)
+  return plain
+}
+
+/** A value as the text that goes to stdout: plain data as JSON, anything else inspected. */
+export function formatValue(value: unknown, _format: OutputFormat = 'json'): string {
+  return value !== undefined && isPlainData(value)
+    ? JSON.stringify(value, null, 2)
+    : inspect(value, { depth: 4 })
 }

@@ -1,7 +1,7 @@
 import yargsParser from 'yargs-parser'
 import { didYouMean } from '../did-you-mean.ts'
 import { AmshError } from '../errors.ts'
-import { tokenize } from './tokenize.ts'
+import { tokenize, type Expand, type Word } from './tokenize.ts'
 
 // yargs-parser is imported here and nowhere else. It never coerces: `--id 007` stays "007".
 
@@ -44,11 +44,45 @@ export function isVerbWord(word: string): boolean {
   return VERB_BY_WORD.has(word)
 }
 
-/** Words of a logical line, or why more input is needed (an unclosed quote or JSON value). */
-export function splitWords(line: string): string[] {
-  const result = tokenize(line)
+/** What a command line may refer to in the session: ${expressions} and variables. */
+export interface CommandScope {
+  expand: Expand
+  /** The text of the variable a bare option value names, or undefined when it names none. */
+  variable(name: string): string | undefined
+}
+
+function words(line: string, expand?: Expand): Word[] {
+  const result = tokenize(line, expand)
   if (!result.complete) throw new AmshError('E_PARSE', `incomplete command: ${result.why}`)
   return result.words
+}
+
+/** Words of a logical line, with ${expressions} expanded when a scope is given. */
+export function splitWords(line: string, expand?: Expand): string[] {
+  return words(line, expand).map((word) => word.text)
+}
+
+/** A command line as an invocation; with a scope, ${...} and bare variable names are resolved. */
+export function parseCommand(line: string, scope?: CommandScope): Invocation {
+  return parseInvocation(words(line, scope?.expand), scope)
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
+
+/**
+ * As in Amster (`connect amUrl -k amsterKey`), an option value typed as a bare name that is a
+ * variable of the session stands for the variable's value; any other value is literal.
+ */
+function resolveVariables(words: Word[], scope: CommandScope | undefined): string[] {
+  return words.map((word, i) => {
+    const option = words[i - 1]?.text
+    const isValue =
+      option?.startsWith('--') &&
+      !option.includes('=') &&
+      !BOOLEAN_OPTIONS.includes(option.slice(2))
+    if (!scope || !word.bare || !isValue || !IDENTIFIER.test(word.text)) return word.text
+    return scope.variable(word.text) ?? word.text
+  })
 }
 
 /**
@@ -71,8 +105,8 @@ function bindValues(words: string[]): string[] {
   return bound
 }
 
-export function parseInvocation(words: string[]): Invocation {
-  const [verbWord, entity, ...rest] = words
+export function parseInvocation(typed: Word[], scope?: CommandScope): Invocation {
+  const [verbWord, entity, ...rest] = resolveVariables(typed, scope)
   if (verbWord === undefined) throw new AmshError('E_USAGE', 'empty command')
   const verb = verbOf(verbWord)
   if (!verb) {

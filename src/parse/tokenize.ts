@@ -2,14 +2,24 @@ import { AmshError } from '../errors.ts'
 
 // Splits a command line into words the way a user expects from a shell and from Amster:
 //  - whitespace separates words; quotes group them;
-//  - 'single quotes' are literal (JSON bodies go in them unchanged);
-//  - "double quotes" take \" and \\ as escapes and keep any other backslash;
+//  - 'single quotes' are literal (JSON bodies and script sources go in them unchanged);
+//  - "double quotes" take \" \\ and \$ as escapes and keep any other backslash;
 //  - outside quotes a backslash escapes the next character;
+//  - ${expression}, outside single quotes, is replaced by the expression's value (see `expand`);
 //  - a word that starts with { or [ runs until its brackets balance, so a JSON body needs no
-//    quotes at all (--body {"name": "a b"}) and may span several lines.
+//    quotes at all (--body {"name": "a b"}) and may span several lines; it is literal.
 // yargs-parser's own splitter knows none of this, so the words are handed to it ready-made.
 
-export type TokenizeResult = { complete: true; words: string[] } | { complete: false; why: string }
+export interface Word {
+  text: string
+  /** Typed as it is: no quotes, escapes or ${}. Only a bare word may name a variable. */
+  bare: boolean
+}
+
+/** The text a ${expression} stands for; without one, ${...} is kept as typed. */
+export type Expand = (expression: string) => string
+
+export type TokenizeResult = { complete: true; words: Word[] } | { complete: false; why: string }
 
 function isSpace(ch: string): boolean {
   return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r'
@@ -36,8 +46,46 @@ function balancedEnd(line: string, start: number): number {
   return -1
 }
 
-export function tokenize(line: string): TokenizeResult {
-  const words: string[] = []
+/** Index after the end of the JavaScript string or template literal opening at `start`, or -1. */
+function stringEnd(text: string, start: number): number {
+  const quote = text[start]
+  let i = start + 1
+  while (i < text.length) {
+    const ch = text[i]!
+    if (ch === '\\') i += 2
+    else if (ch === quote) return i + 1
+    else if (quote === '`' && ch === '$' && text[i + 1] === '{') {
+      const close = expressionEnd(text, i + 2)
+      if (close < 0) return -1
+      i = close + 1
+    } else i++
+  }
+  return -1
+}
+
+/** Index of the `}` closing a ${ whose expression starts at `start`, or -1. */
+function expressionEnd(text: string, start: number): number {
+  let depth = 0
+  let i = start
+  while (i < text.length) {
+    const ch = text[i]!
+    if (ch === "'" || ch === '"' || ch === '`') {
+      i = stringEnd(text, i)
+      if (i < 0) return -1
+      continue
+    }
+    if (ch === '{') depth++
+    else if (ch === '}') {
+      if (depth === 0) return i
+      depth--
+    }
+    i++
+  }
+  return -1
+}
+
+export function tokenize(line: string, expand?: Expand): TokenizeResult {
+  const words: Word[] = []
   let i = 0
   while (i < line.length) {
     while (i < line.length && isSpace(line[i]!)) i++
@@ -46,7 +94,7 @@ export function tokenize(line: string): TokenizeResult {
     if (line[i] === '{' || line[i] === '[') {
       const end = balancedEnd(line, i)
       if (end < 0) return { complete: false, why: `unbalanced ${line[i]} at column ${i + 1}` }
-      words.push(line.slice(i, end))
+      words.push({ text: line.slice(i, end), bare: true })
       i = end
       if (i < line.length && !isSpace(line[i]!)) {
         throw new AmshError(
@@ -59,35 +107,55 @@ export function tokenize(line: string): TokenizeResult {
     }
 
     let word = ''
+    let bare = true
+    /** Reads ${...} at `at`; returns the index after it, or -1 when it is not closed. */
+    const interpolation = (at: number): number => {
+      const close = expressionEnd(line, at + 2)
+      if (close < 0) return -1
+      word += expand ? expand(line.slice(at + 2, close)) : line.slice(at, close + 1)
+      bare = false
+      return close + 1
+    }
     while (i < line.length && !isSpace(line[i]!)) {
       const ch = line[i]!
       if (ch === "'") {
         const close = line.indexOf("'", i + 1)
         if (close < 0) return { complete: false, why: `unclosed ' at column ${i + 1}` }
         word += line.slice(i + 1, close)
+        bare = false
         i = close + 1
       } else if (ch === '"') {
         let j = i + 1
         while (j < line.length && line[j] !== '"') {
-          if (line[j] === '\\' && (line[j + 1] === '"' || line[j + 1] === '\\')) {
-            word += line[j + 1]
+          const next = line[j + 1]
+          if (line[j] === '\\' && (next === '"' || next === '\\' || next === '$')) {
+            word += next
             j += 2
+          } else if (line[j] === '$' && next === '{') {
+            j = interpolation(j)
+            if (j < 0) return { complete: false, why: `unclosed \${ in the " at column ${i + 1}` }
           } else {
             word += line[j]
             j++
           }
         }
         if (j >= line.length) return { complete: false, why: `unclosed " at column ${i + 1}` }
+        bare = false
         i = j + 1
       } else if (ch === '\\' && i + 1 < line.length) {
         word += line[i + 1]
+        bare = false
         i += 2
+      } else if (ch === '$' && line[i + 1] === '{') {
+        const after = interpolation(i)
+        if (after < 0) return { complete: false, why: `unclosed \${ at column ${i + 1}` }
+        i = after
       } else {
         word += ch
         i++
       }
     }
-    words.push(word)
+    words.push({ text: word, bare })
   }
   return { complete: true, words }
 }

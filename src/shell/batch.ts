@@ -1,13 +1,13 @@
-import { dirname, resolve } from 'node:path'
+import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { AmshError, toAmshError } from '../errors.ts'
 import { readUserFile } from '../files.ts'
 import { formatValue, type OutputFormat } from '../output/format.ts'
-import { logicalLines } from './lines.ts'
-import type { Session } from './session.ts'
+import { logicalLines, toleratedCommand } from './lines.ts'
+import type { Frame, Outcome, Session, SessionHost } from './session.ts'
 
-// Replays commands without a prompt: files, -c text and piped stdin. The error policy decides
+// Replays lines without a prompt: files, -c text and piped stdin. The error policy decides
 // whether the first failure stops the batch (exit 3, or 2 for a syntax error) or whether it runs
-// on and exits 1 when anything failed.
+// on and exits 1 when anything failed. Ctrl-C always stops it.
 
 export type ErrorPolicy = 'stop' | 'continue'
 
@@ -23,7 +23,13 @@ export interface BatchOptions {
   printResults: boolean
 }
 
-export class Batch {
+/** A path as errors show it: relative to the working directory when it lies below it. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path)
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel
+}
+
+export class Batch implements SessionHost {
   failures = 0
   /** The error that stopped the batch, under the stop policy. */
   stopped: AmshError | undefined
@@ -52,36 +58,47 @@ export class Batch {
     return this.#exited || this.stopped !== undefined
   }
 
-  /**
-   * `at` is the chain of lines that loaded the file (`a.amster:3 → b.amster:12`), if any: errors
-   * in the file are reported behind it, and a missing file at it.
-   */
-  async runFile(path: string, chain: string[] = [], at?: string): Promise<void> {
+  /** Runs a file named on the command line. */
+  async runFile(path: string): Promise<void> {
     const full = resolve(path)
     let source: string
     try {
       source = readUserFile(full, 'batch file')
     } catch (err) {
-      this.#fail(toAmshError(err), at)
+      this.#fail(toAmshError(err))
       return
     }
-    await this.runSource(source, path, dirname(full), [...chain, full], at)
+    await this.runSource(source, path, dirname(full), [full])
   }
 
-  /** Runs files one after another, as :load does; a file already in `chain` is a cycle. */
-  async load(files: string[], baseDir: string, chain: string[] = [], at?: string): Promise<void> {
-    for (const file of files) {
-      const path = resolve(baseDir, file)
-      if (chain.includes(path)) {
-        throw new AmshError('E_USAGE', `:load cycle: ${[...chain, path].join(' → ')}`)
-      }
-      await this.runFile(path, chain, at)
-      if (this.finished) return
+  /** :load: a file relative to the loading one, run here with `args`; a missing file fails. */
+  async load(file: string, args: string[], from: Frame): Promise<void> {
+    const full = resolve(from.baseDir, file)
+    if (from.chain.includes(full)) {
+      const names = [...from.chain, full].map(shown)
+      throw new AmshError('E_USAGE', `:load cycle: ${names.join(' → ')}`)
     }
+    const source = readUserFile(full, 'file to :load')
+    const via = `${from.via ? `${from.via} → ` : ''}${from.file}:${from.line}`
+    await this.#session.withArgs(args, () =>
+      this.runSource(source, shown(full), dirname(full), [...from.chain, full], via)
+    )
+  }
+
+  exit(): void {
+    this.#exited = true
+  }
+
+  errexit(on: boolean): void {
+    this.#policy = on ? 'stop' : 'continue'
+  }
+
+  failed(error: AmshError): void {
+    this.#fail(error)
   }
 
   /**
-   * Runs a text; `name` labels its lines in errors, `chain` lists the files loading it and `at`
+   * Runs a text; `name` labels its lines in errors, `chain` lists the files loading it and `via`
    * the lines that did.
    */
   async runSource(
@@ -89,55 +106,34 @@ export class Batch {
     name: string,
     baseDir: string,
     chain: string[] = [],
-    at?: string
+    via?: string
   ): Promise<void> {
     for (const { text, line } of logicalLines(source)) {
       if (this.finished) return
-      const where = at ? `${at} → ${name}:${line}` : `${name}:${line}`
-      // "-command", as in a Makefile: a failure of this one command is shown and let go.
-      const tolerated = /^\s*-[^-\s]/.test(text)
+      const frame: Frame = { file: name, line, baseDir, host: this, chain, via }
       try {
-        const outcome = await this.#session.execute(
-          tolerated ? text.replace('-', '') : text,
-          baseDir
-        )
-        switch (outcome.kind) {
-          case 'value':
-            if (this.#options.printResults) {
-              this.#io.out(formatValue(outcome.value, this.#options.output))
-            }
-            break
-          case 'text':
-            this.#io.out(outcome.text)
-            break
-          case 'exit':
-            this.#exited = true
-            return
-          case 'load':
-            await this.load(outcome.files, baseDir, chain, where)
-            break
-          case 'errexit':
-            this.#policy = outcome.on ? 'stop' : 'continue'
-            break
-          case 'none':
-            break
-        }
+        this.#show(await this.#session.execute(text, frame))
       } catch (err) {
         const error = toAmshError(err)
-        if (tolerated) {
-          error.where ??= where
-          this.#io.err(`${error.format()} (ignored)`)
-        } else {
-          this.#fail(error, where)
-        }
+        if (toleratedCommand(text) !== undefined) this.#io.err(`${error.format()} (ignored)`)
+        else this.#fail(error)
       }
     }
   }
 
-  #fail(error: AmshError, where: string | undefined): void {
-    error.where ??= where
+  #show(outcome: Outcome): void {
+    if (outcome.kind === 'text') this.#io.out(outcome.text)
+    // JavaScript prints with print() / console.log; a batch echoes no assignment (no secrets).
+    if (outcome.kind === 'value' && outcome.from === 'command' && !outcome.assigned) {
+      if (this.#options.printResults) {
+        this.#io.out(formatValue(outcome.value, this.#options.output))
+      }
+    }
+  }
+
+  #fail(error: AmshError): void {
     this.#io.err(error.format())
     this.failures++
-    if (this.#policy === 'stop') this.stopped = error
+    if (this.#policy === 'stop' || error.code === 'E_INTERRUPTED') this.stopped = error
   }
 }

@@ -13,6 +13,15 @@ function table(rows: [string, string][], indent = '  '): string {
   return rows.map(([left, right]) => `${indent}${left.padEnd(width)}  ${right}`).join('\n')
 }
 
+const SCRIPTING: [string, string][] = [
+  ['s = query Scripts ...', "a command's result is plain data; _ is the last result"],
+  ['await run("create ...")', "runs a command from code (Amster's eval() too)"],
+  ['--realm ${expr}, --realm name', 'a ${} value, or a variable named bare, in a command line'],
+  ['System.getProperty("X")', '-D X=...; System.getenv("X") and env.X read the environment'],
+  ['print(), println(), args', 'output; the arguments of the :load running now'],
+  ['readFile(p), writeFile(p, data)', 'files relative to the batch file'],
+]
+
 function overview(): string {
   const verbs = Object.values(VERBS).map((verb): [string, string] => [
     `${verb.name} (${VERB_ALIASES[verb.name]})`,
@@ -26,6 +35,9 @@ function overview(): string {
     table(META_HELP),
     '',
     `Entities: ${entityNames().join(', ')}`,
+    '',
+    'Any other line is JavaScript, and variables live on between lines:',
+    table(SCRIPTING),
     '',
     'Example: query Scripts --realm / --filter \'name sw "Auth"\'',
     'For help on a command or an entity: :help create, :help Scripts',

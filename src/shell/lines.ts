@@ -1,25 +1,79 @@
+import { isVerbWord } from '../parse/invocation.ts'
 import { tokenize } from '../parse/tokenize.ts'
+import { isCompleteJavaScript } from '../script/compile.ts'
 
-// A logical line is what one command needs: physical lines joined where a line ends in a
-// backslash, or where a quote or a JSON body is still open.
+// What a line is, and where it ends. A logical line is what one command or one JavaScript
+// statement needs: physical lines joined where a line ends in a backslash, where a quote or a
+// JSON body is still open, or where the JavaScript is not finished yet.
 
-export type LineKind = 'blank' | 'comment' | 'meta' | 'command'
+export type LineKind = 'blank' | 'comment' | 'meta' | 'command' | 'javascript'
+
+/** Amster commands amsh knows by name: never JavaScript, even where amsh lacks them. */
+const AMSTER_WORDS = new Set(['connect', 'export-config', 'import-config', 'install-openam'])
+
+/**
+ * A command starts with a verb and then an entity name (`create Scripts ...`), which JavaScript
+ * never writes; `delete x` alone is JavaScript's delete, and `a in b` its operator.
+ */
+function isCommandText(text: string): boolean {
+  const [first = '', second, ...more] = text.trim().split(/\s+/)
+  if (AMSTER_WORDS.has(first)) return true
+  if (!isVerbWord(first)) return false
+  if (second === undefined || second.startsWith('--')) return true
+  if (!/^[A-Za-z][\w-]*$/.test(second) || second === 'in' || second === 'instanceof') return false
+  return !(first === 'delete' && more.length === 0 && /^[a-z_]/.test(second))
+}
+
+/** `x = command`, `let x = command`: a command whose result goes into a variable. */
+export interface CommandAssignment {
+  declaration: 'let' | 'const' | 'var' | undefined
+  name: string
+  command: string
+}
+
+const ASSIGNMENT = /^\s*(?:(let|const|var)\s+)?([A-Za-z_$][\w$]*)\s*=(?![=>])\s*/
+
+export function commandAssignment(text: string): CommandAssignment | undefined {
+  const match = ASSIGNMENT.exec(text)
+  if (!match) return undefined
+  const command = text.slice(match[0].length)
+  if (!isCommandText(command)) return undefined
+  return {
+    declaration: match[1] as CommandAssignment['declaration'],
+    name: match[2]!,
+    command,
+  }
+}
 
 export function lineKind(text: string): LineKind {
   const trimmed = text.trimStart()
   if (trimmed === '') return 'blank'
   if (trimmed.startsWith('#') || trimmed.startsWith('//')) return 'comment'
   if (trimmed.startsWith(':') || trimmed === '?' || /^\.(\s|$)/.test(trimmed)) return 'meta'
-  return 'command'
+  if (isCommandText(trimmed) || commandAssignment(trimmed)) return 'command'
+  return 'javascript'
+}
+
+/** "-command", as in a Makefile: the command without its dash, when the line is one. */
+export function toleratedCommand(text: string): string | undefined {
+  const match = /^\s*-(?=\S)/.exec(text)
+  if (!match) return undefined
+  const command = text.slice(match[0].length)
+  return isCommandText(command) ? command : undefined
 }
 
 /** The text with backslash-newline continuations removed, and whether it is complete. */
 export function logicalLine(text: string): { complete: boolean; text: string } {
   const joined = text.replace(/\\\r?\n/g, '')
   if (/\\\s*$/.test(joined) && !/\\\\\s*$/.test(joined)) return { complete: false, text: joined }
-  const kind = lineKind(joined)
-  if (kind !== 'command') return { complete: true, text: joined }
-  return { complete: tokenize(joined).complete, text: joined }
+  switch (lineKind(toleratedCommand(joined) ?? joined)) {
+    case 'command':
+      return { complete: tokenize(joined).complete, text: joined }
+    case 'javascript':
+      return { complete: isCompleteJavaScript(joined), text: joined }
+    default:
+      return { complete: true, text: joined }
+  }
 }
 
 export interface SourceLine {

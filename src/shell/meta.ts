@@ -1,19 +1,20 @@
 import { didYouMean } from '../did-you-mean.ts'
 import { AmshError } from '../errors.ts'
 import { splitWords } from '../parse/invocation.ts'
+import type { Expand } from '../parse/tokenize.ts'
 
 // Shell commands that are not entity verbs, with Amster's names and short forms.
 
 export type MetaCommand =
   | { kind: 'help'; topic: string | undefined }
   | { kind: 'exit' }
-  | { kind: 'load'; files: string[] }
+  | { kind: 'load'; file: string; args: string[] }
   | { kind: 'errexit'; on: boolean }
 
 export const META_HELP: [names: string, summary: string][] = [
   [':help (:h, ?) [topic]', 'show this help, or help on a command or an entity'],
   [':exit (:x), :quit (:q)', 'leave the shell (in a file: stop reading it)'],
-  [':load (:l, .) file...', 'run the commands of one or more files here'],
+  [':load (:l, .) file [args...]', 'run a file here; its code sees the words after it as `args`'],
   [':set errexit on|off', 'in a batch: stop at the first failure (on), or run on (off)'],
   ['-<command>', 'in a batch: run the command, and go on even if it fails'],
 ]
@@ -34,14 +35,16 @@ const NAMES: Record<string, MetaCommand['kind']> = {
   ':set': 'errexit',
 }
 
-export function parseMeta(text: string): MetaCommand {
-  const [name = '', ...args] = splitWords(text.trim())
+export function parseMeta(text: string, expand?: Expand): MetaCommand {
+  const [name = '', ...args] = splitWords(text.trim(), expand)
   const kind = NAMES[name]
   if (kind === 'help') return { kind, topic: args[0] }
   if (kind === 'exit') return { kind }
   if (kind === 'load') {
-    if (args.length === 0) throw new AmshError('E_USAGE', `${name} needs at least one file`)
-    return { kind, files: args }
+    const [file, ...rest] = args
+    if (file === undefined)
+      throw new AmshError('E_USAGE', `${name} needs a file: ${name} file [args...]`)
+    return { kind, file, args: rest }
   }
   if (kind === 'errexit') {
     const [option, value] = args

@@ -3,15 +3,17 @@ import { toAmshError } from '../errors.ts'
 import { formatValue, type OutputFormat } from '../output/format.ts'
 import { Batch } from './batch.ts'
 import { logicalLine } from './lines.ts'
-import type { Session } from './session.ts'
+import { PROMPT, type Outcome, type Session, type SessionHost } from './session.ts'
 
 // The interactive shell: node:repl with an eval that hands each logical line to the session.
-// An unfinished line (open quote, open JSON body, trailing backslash) asks for more input.
+// An unfinished line (open quote, open JSON body, trailing backslash, unfinished JavaScript)
+// asks for more input. Ctrl-C while a line runs stops it and comes back to the prompt.
 
 export interface ReplOptions {
   session: Session
   output: OutputFormat
   historyFile: string
+  /** No banner, and no echo of assignments (passwords stay off the screen). */
   quiet: boolean
 }
 
@@ -30,30 +32,51 @@ export function startRepl(options: ReplOptions): Promise<void> {
   // After :exit the eval is not completed, or node would draw one more prompt before closing.
   let closing = false
 
-  /** What one logical line prints; errors are printed here and never leave the prompt. */
-  async function run(text: string): Promise<string | undefined> {
-    const outcome = await session.execute(text, process.cwd())
-    switch (outcome.kind) {
-      case 'value':
-        return formatValue(outcome.value, options.output)
-      case 'text':
-        return outcome.text
-      case 'exit':
-        closing = true
-        server.close()
-        return undefined
-      case 'load':
-        // A loaded file runs as a batch that keeps going after a failure, as Amster's does.
-        await new Batch(session, io, {
-          policy: 'continue',
-          output: options.output,
-          printResults: true,
-        }).load(outcome.files, process.cwd())
-        return undefined
-      case 'errexit':
-        return 'errexit applies to batches; at the prompt a failure never ends the session'
-      case 'none':
-        return undefined
+  const host: SessionHost = {
+    // A loaded file runs as a batch that keeps going after a failure, as Amster's does.
+    load: (file, args, from) =>
+      new Batch(session, io, {
+        policy: 'continue',
+        output: options.output,
+        printResults: true,
+      }).load(file, args, from),
+    exit: () => {
+      closing = true
+      server.close()
+    },
+    errexit: () =>
+      io.out('errexit applies to batches; at the prompt a failure never ends the session'),
+    failed: (error) => io.err(error.format()),
+  }
+
+  function shown(outcome: Outcome): string | undefined {
+    if (outcome.kind === 'text') return outcome.text
+    if (outcome.kind === 'none' || outcome.value === undefined) return undefined
+    if (outcome.assigned && options.quiet) return undefined
+    return formatValue(outcome.value, options.output)
+  }
+
+  /**
+   * Runs a line with Ctrl-C as a signal: the terminal leaves raw mode (as node's own REPL does
+   * while it evaluates), so a busy loop is interrupted by V8 and an awaiting line by the session.
+   */
+  async function interruptible(text: string): Promise<Outcome> {
+    const raw = process.stdin.isTTY && process.stdin.isRaw
+    const onSigint = () => session.interrupt()
+    if (raw) process.stdin.setRawMode(false)
+    process.on('SIGINT', onSigint)
+    try {
+      return await session.execute(text, {
+        file: PROMPT,
+        line: 1,
+        baseDir: process.cwd(),
+        host,
+        chain: [],
+        via: undefined,
+      })
+    } finally {
+      process.off('SIGINT', onSigint)
+      if (raw && !closing) process.stdin.setRawMode(true)
     }
   }
 
@@ -68,9 +91,9 @@ export function startRepl(options: ReplOptions): Promise<void> {
         callback(new repl.Recoverable(new Error('incomplete line')), undefined)
         return
       }
-      run(text).then(
-        (printed) => {
-          if (!closing) callback(null, printed)
+      interruptible(text).then(
+        (outcome) => {
+          if (!closing) callback(null, shown(outcome))
         },
         (err: unknown) => {
           io.err(toAmshError(err).format())

@@ -1,61 +1,401 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { Profile } from '../catalog/profiles.ts'
+import { AmshError, toAmshError } from '../errors.ts'
+import { readUserFile } from '../files.ts'
 import type { JsonValue } from '../json.ts'
-import { parseInvocation, splitWords } from '../parse/invocation.ts'
+import { parseCommand, type CommandScope } from '../parse/invocation.ts'
+import { compileLine } from '../script/compile.ts'
+import { interrupted, ScriptContext } from '../script/context.ts'
 import type { Transport } from '../transport/types.ts'
 import { VERBS } from '../verbs/index.ts'
 import { helpText } from './help.ts'
-import { lineKind } from './lines.ts'
+import { commandAssignment, lineKind, toleratedCommand } from './lines.ts'
 import { parseMeta } from './meta.ts'
 
 // The one core every front end calls: the REPL, batch files, -c and stdin. A logical line goes
-// in; what the front end should do with it comes out. Failures are thrown as AmshErrors.
+// in; what the front end should show comes out. Commands go to the verbs, meta commands to the
+// front end (the host: loading files, leaving, the error policy), and anything else is
+// JavaScript for the session's context. Failures are thrown as AmshErrors.
 
 export type Outcome =
   | { kind: 'none' }
-  | { kind: 'value'; value: JsonValue }
   | { kind: 'text'; text: string }
-  | { kind: 'exit' }
-  | { kind: 'load'; files: string[] }
-  | { kind: 'errexit'; on: boolean }
+  | {
+      kind: 'value'
+      value: unknown
+      from: 'command' | 'javascript'
+      /** The line put the value into a variable: batches never echo it, -q prompts neither. */
+      assigned: boolean
+    }
+
+/** What the front end running the lines does for meta commands. */
+export interface SessionHost {
+  load(file: string, args: string[], from: Frame): Promise<void>
+  exit(): void
+  errexit(on: boolean): void
+  /** A failure no line surfaced: a run() whose promise nobody awaited. */
+  failed(error: AmshError, from: Frame): void
+}
+
+/** The line being run: where it stands and who runs it. */
+export interface Frame {
+  /** How errors name the file: a path as given, `-c`, `<stdin>` or `<prompt>`. */
+  file: string
+  /** 1-based line of the file where the logical line starts. */
+  line: number
+  /** Where relative file names resolve. */
+  baseDir: string
+  host: SessionHost
+  /** The paths of the files loading this one, outermost first (for cycles). */
+  chain: string[]
+  /** The lines that loaded this file (`a.amster:3 → b.amster:12`), if any. */
+  via: string | undefined
+}
 
 export interface SessionOptions {
   transport: Transport
   profile: Profile
   /** -D name=value properties. */
   properties: Map<string, string>
+  /** Where print(), println() and console write. */
+  write(text: string): void
+  writeError(text: string): void
+  /** Stack traces in JavaScript errors. */
+  debug?: boolean
+  /** False in a dry run: writeFile() says what it would write instead. */
+  writeFiles?: boolean
+}
+
+/** A promise of run() that knows whether code awaited it (then() is how await takes it). */
+class CommandPromise extends Promise<unknown> {
+  static override get [Symbol.species]() {
+    return Promise
+  }
+  observed = false
+  override then<A = unknown, B = never>(
+    onFulfilled?: ((value: unknown) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null
+  ): Promise<A | B> {
+    this.observed = true
+    return super.then(onFulfilled, onRejected)
+  }
+}
+
+/** The file name of lines typed at the prompt. */
+export const PROMPT = '<prompt>'
+
+/** Thrown through JavaScript by run(":exit"), so that the rest of the line does not run. */
+const EXIT = Symbol('amsh exit')
+
+interface Pending {
+  promise: CommandPromise
+  task: Promise<unknown>
+  error?: AmshError
+}
+
+interface LineState {
+  frame: Frame
+  /** run() calls of the line, in order: each waits for the one before. */
+  queue: Promise<unknown>
+  /** run() calls not yet known to have succeeded: the failures are reported if nobody awaited. */
+  pending: Set<Pending>
+  /** Shared by a line and the lines of files it loads: Ctrl-C stops them all. */
+  stop: { interrupted: boolean; reject?: (error: AmshError) => void }
+}
+
+function optionText(value: unknown, what: string): string {
+  if (typeof value === 'string') return value
+  if (value == null) {
+    throw new AmshError('E_SCRIPT', `${what} is ${String(value)}: there is no value to use here`)
+  }
+  if (typeof value === 'object') return JSON.stringify(value)
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    throw new AmshError('E_SCRIPT', `${what} is a ${typeof value}, not a value for a command line`)
+  }
+  return String(value as number | boolean | bigint)
 }
 
 export class Session {
   readonly transport: Transport
   readonly profile: Profile
   readonly properties: Map<string, string>
+  readonly #script: ScriptContext
+  readonly #scope: CommandScope
+  readonly #lines = new AsyncLocalStorage<LineState>()
+  readonly #writeFiles: boolean
+  readonly #write: (text: string) => void
+  #args: readonly string[] = Object.freeze([])
+  /** When run() last let the event loop turn. */
+  #yielded = performance.now()
 
   constructor(options: SessionOptions) {
     this.transport = options.transport
     this.profile = options.profile
     this.properties = options.properties
+    this.#writeFiles = options.writeFiles ?? true
+    this.#write = options.write
+    const state = () => this.#lines.getStore()
+    this.#script = new ScriptContext(
+      {
+        run: (line) => this.#run(line),
+        isCommand: (text) => {
+          const kind = lineKind(text)
+          return kind === 'command' || kind === 'meta'
+        },
+        write: options.write,
+        writeError: options.writeError,
+        readFile: (path) => readUserFile(resolve(state()?.frame.baseDir ?? '.', path), 'file'),
+        writeFile: (path, text) =>
+          this.#writeFile(resolve(state()?.frame.baseDir ?? '.', path), text),
+        properties: this.properties,
+        env: process.env,
+      },
+      options.debug
+    )
+    this.#scope = {
+      expand: (expression) => optionText(this.#script.expression(expression), `\${${expression}}`),
+      variable: (name) => {
+        const found = this.#script.variable(name)
+        if (!found || typeof found.value === 'function') return undefined
+        return optionText(found.value, `variable "${name}"`)
+      },
+    }
   }
 
-  /** Runs one logical line; `baseDir` is where relative file names resolve. */
-  async execute(text: string, baseDir: string): Promise<Outcome> {
-    switch (lineKind(text)) {
+  /** The words after the file name of the :load running now, as the file's code sees them. */
+  withArgs<T>(args: string[], work: () => Promise<T>): Promise<T> {
+    const previous = this.#args
+    this.#args = Object.freeze([...args])
+    this.#script.set('args', this.#args)
+    return work().finally(() => {
+      this.#args = previous
+      this.#script.set('args', previous)
+    })
+  }
+
+  /** Stops the line running now (Ctrl-C at the prompt): it fails with E_INTERRUPTED. */
+  interrupt(): void {
+    const stop = this.#current?.stop
+    if (!stop || stop.interrupted) return
+    stop.interrupted = true
+    stop.reject?.(interrupted())
+  }
+
+  #current: LineState | undefined
+
+  /** Runs one logical line. */
+  async execute(text: string, frame: Frame): Promise<Outcome> {
+    const outer = this.#lines.getStore()
+    const state: LineState = {
+      frame,
+      queue: Promise.resolve(),
+      pending: new Set(),
+      stop: outer?.stop ?? { interrupted: false },
+    }
+    if (!outer) this.#current = state
+    return this.#lines.run(state, async () => {
+      try {
+        return await this.#line(text, state)
+      } catch (err) {
+        if (err === EXIT) return { kind: 'none' }
+        throw placed(toAmshError(err), frame)
+      } finally {
+        if (!outer) this.#current = undefined
+      }
+    })
+  }
+
+  async #line(text: string, state: LineState): Promise<Outcome> {
+    const { frame } = state
+    const tolerated = toleratedCommand(text)
+    switch (lineKind(tolerated ?? text)) {
       case 'blank':
       case 'comment':
         return { kind: 'none' }
-      case 'meta': {
-        const meta = parseMeta(text)
-        if (meta.kind === 'help') return { kind: 'text', text: helpText(meta.topic) }
-        return meta
-      }
-      case 'command': {
-        const invocation = parseInvocation(splitWords(text))
-        const value = await VERBS[invocation.verb].run(invocation, {
-          transport: this.transport,
-          profile: this.profile,
-          baseDir,
-        })
-        return { kind: 'value', value }
-      }
+      case 'meta':
+        return this.#meta(text, frame)
+      case 'command':
+        return this.#commandLine(tolerated ?? text, frame)
+      case 'javascript':
+        return this.#javascript(text, state)
     }
   }
+
+  async #meta(text: string, frame: Frame): Promise<Outcome> {
+    const meta = parseMeta(text, this.#scope.expand)
+    switch (meta.kind) {
+      case 'help':
+        return { kind: 'text', text: helpText(meta.topic) }
+      case 'exit':
+        frame.host.exit()
+        return { kind: 'none' }
+      case 'load':
+        await frame.host.load(meta.file, meta.args, frame)
+        return { kind: 'none' }
+      case 'errexit':
+        frame.host.errexit(meta.on)
+        return { kind: 'none' }
+    }
+  }
+
+  async #commandLine(text: string, frame: Frame): Promise<Extract<Outcome, { kind: 'value' }>> {
+    const assignment = commandAssignment(text)
+    const value = await this.#command(assignment?.command ?? text, frame)
+    if (assignment) {
+      const { declaration, name } = assignment
+      this.#script.bind(`${declaration ?? ''} ${name} = $amshValue`, value)
+    }
+    this.#script.set('_', value)
+    return { kind: 'value', value, from: 'command', assigned: assignment !== undefined }
+  }
+
+  #command(text: string, frame: Frame): Promise<JsonValue> {
+    const invocation = parseCommand(text, this.#scope)
+    return VERBS[invocation.verb].run(invocation, {
+      transport: this.transport,
+      profile: this.profile,
+      baseDir: frame.baseDir,
+    })
+  }
+
+  async #javascript(text: string, state: LineState): Promise<Outcome> {
+    const { frame } = state
+    // A bare verb is a command missing its entity, unless it names a variable.
+    if (/^\s*\w+\s*$/.test(text) && lineKind(`${text.trim()} --`) === 'command') {
+      if (!this.#script.variable(text.trim())) return this.#commandLine(text, frame)
+    }
+    // Groovy's `this.binding.variables << map` makes the map's entries variables.
+    const binding = /^\s*(?:this\s*\.\s*)?binding\s*\.\s*variables\s*<<\s*/.exec(text)
+    const code = binding ? `Object.assign(globalThis, ${text.slice(binding[0].length)})` : text
+    let compiled
+    try {
+      compiled = compileLine(code)
+    } catch (err) {
+      // `qurey Scripts --realm /` is a mistyped command, not broken JavaScript.
+      if (/^\s*[a-z][\w-]*\s+[A-Za-z][\w-]*\s.*--[A-Za-z]/s.test(text)) parseCommand(text)
+      throw atLineOf(toAmshError(err), frame)
+    }
+    const evaluation = this.#script.evaluate(compiled, frame.file, frame.line)
+    const stopped = new Promise<never>((_, reject) => {
+      state.stop.reject = reject
+    })
+    let value = await Promise.race([evaluation, stopped])
+    // `run("read ...")` alone on a line shows the result, as Amster's eval does.
+    if (value instanceof CommandPromise) value = await Promise.race([value, stopped])
+    await Promise.race([Promise.allSettled([...state.pending].map((p) => p.task)), stopped])
+    for (const { promise, error } of state.pending) {
+      if (error && !promise.observed) frame.host.failed(placed(error, frame), frame)
+    }
+    if (value !== undefined && !binding) this.#script.set('_', value)
+    return {
+      kind: 'value',
+      value: binding ? undefined : value,
+      from: 'javascript',
+      assigned: compiled.assignment,
+    }
+  }
+
+  /** run(line) of the JavaScript context: commands run one after another, in call order. */
+  #run(line: string): CommandPromise {
+    const state = this.#lines.getStore()
+    const site: { stack?: string } = {}
+    Error.captureStackTrace(site)
+    const work = async (): Promise<unknown> => {
+      if (!state) throw new AmshError('E_SCRIPT', 'run() was called after its line ended')
+      // On the local store a command never waits for I/O, so a loop of them would keep the event
+      // loop (and Ctrl-C with it) from ever running: let it in now and then.
+      if (performance.now() - this.#yielded > 50) {
+        await new Promise((done) => setImmediate(done))
+        this.#yielded = performance.now()
+      }
+      if (state.stop.interrupted) throw interrupted()
+      const kind = lineKind(line)
+      if (kind === 'javascript') {
+        throw new AmshError(
+          'E_USAGE',
+          `run() takes a command or a meta command (:load, :exit ...), not JavaScript: ${line}`
+        )
+      }
+      if (kind === 'meta') {
+        const outcome = await this.#meta(line, state.frame)
+        if (/^\s*:(exit|x|quit|q)\b/.test(line)) throw EXIT
+        return outcome.kind === 'text' ? outcome.text : undefined
+      }
+      if (kind !== 'command') return undefined
+      return (await this.#commandLine(line, state.frame)).value
+    }
+    const task = (state?.queue ?? Promise.resolve()).then(work)
+    const entry: Pending = {
+      task,
+      promise: new CommandPromise((resolveTask, rejectTask) => {
+        task.then(
+          (value) => {
+            state?.pending.delete(entry)
+            resolveTask(value)
+          },
+          (err: unknown) => {
+            if (err === EXIT) return rejectTask(err)
+            const error = toAmshError(err)
+            error.at ??= this.#script.place(site.stack ?? '')
+            error.command ??= line
+            entry.error = error
+            rejectTask(error)
+          }
+        )
+      }),
+    }
+    if (state) {
+      state.queue = task.catch(() => undefined)
+      state.pending.add(entry)
+    }
+    // Marked handled for node; whether the user's code awaited it is tracked apart.
+    Promise.prototype.then.call(entry.promise, undefined, () => undefined)
+    return entry.promise
+  }
+
+  #writeFile(path: string, text: string): void {
+    if (!this.#writeFiles) {
+      this.#write(`would write ${path} (${Buffer.byteLength(text)} bytes)\n`)
+      return
+    }
+    try {
+      writeFileSync(path, text)
+    } catch (err) {
+      throw new AmshError('E_IO', `cannot write ${path}: ${(err as Error).message}`, { cause: err })
+    }
+  }
+}
+
+/** A JavaScript syntax error's position (relative to the line) made a place in the file. */
+function atLineOf(error: AmshError, frame: Frame): AmshError {
+  const line = error.details?.line
+  const column = error.details?.column
+  if (error.code === 'E_PARSE' && typeof line === 'number') {
+    error.at = {
+      file: frame.file,
+      line: frame.line + line - 1,
+      column: typeof column === 'number' ? column : undefined,
+    }
+  }
+  return error
+}
+
+/** Names the failing line's place in its error, unless a deeper place already did. */
+function placed(error: AmshError, frame: Frame): AmshError {
+  if (error.where !== undefined) return error
+  // At the prompt a line has no place worth naming, unless it spans several lines.
+  if (frame.file === PROMPT && error.at?.file !== PROMPT) return error
+  const here = `${frame.file}:${frame.line}`
+  let where = here
+  if (error.at) {
+    const column = error.at.column === undefined ? '' : `:${error.at.column}`
+    where =
+      error.at.file === frame.file
+        ? `${frame.file}:${error.at.line}${column}`
+        : `${here} (at ${error.at.file}:${error.at.line}${column})`
+  }
+  error.where = frame.via ? `${frame.via} → ${where}` : where
+  return error
 }

@@ -1,15 +1,11 @@
 import type { JsonObject, JsonValue } from '../json.ts'
-import {
-  queryEnvelope,
-  type QueryParams,
-  type QueryResult,
-  type Target,
-  type Transport,
-} from './types.ts'
+import { type QueryParams, type QueryResult, type Target, type Transport } from './types.ts'
 
-// The transport of --dry-run: every command has been parsed and checked (schema, profile, script
-// syntax) by the time it gets here, so a mutating one only prints what it would do, as a plan
-// line (`create Scripts /alpha "Name"`). Nothing is sent anywhere and no store is opened.
+// The transport of --dry-run. Every command has been parsed and checked (schema, profile, script
+// syntax) by the time it gets here; it then runs on `scratch`, a copy of the store that is never
+// written back, so it meets the real state and the changes of the commands before it (a name
+// conflict, an id already taken, a query in a loop). Each change that succeeds is printed as a
+// plan line (`create Scripts /alpha "Name" (id ...)`).
 
 function where(target: Target): string {
   return target.scope.kind === 'global' ? '--global' : target.scope.realm
@@ -23,47 +19,56 @@ function named(target: Target, body: JsonObject | undefined): string {
 export class PlanTransport implements Transport {
   readonly kind = 'plan'
   readonly #print: (line: string) => void
+  readonly #scratch: Transport
 
-  constructor(print: (line: string) => void) {
+  constructor(print: (line: string) => void, scratch: Transport) {
     this.#print = print
+    this.#scratch = scratch
   }
 
-  create(target: Target, body: JsonObject, id?: string): Promise<JsonObject> {
-    const idText = id === undefined ? '' : ` (id ${id})`
-    this.#print(`create ${target.entity.name} ${where(target)}${named(target, body)}${idText}`)
-    return Promise.resolve({ ...body, [target.entity.idField]: id ?? null })
+  async create(target: Target, body: JsonObject, id?: string): Promise<JsonObject> {
+    const created = await this.#scratch.create(target, body, id)
+    const minted = String(created[target.entity.idField])
+    this.#print(
+      `create ${target.entity.name} ${where(target)}${named(target, body)} (id ${minted})`
+    )
+    return created
   }
 
-  update(target: Target, id: string, body: JsonObject): Promise<JsonObject> {
+  async update(target: Target, id: string, body: JsonObject): Promise<JsonObject> {
+    const updated = await this.#scratch.update(target, id, body)
     this.#print(`update ${target.entity.name} ${where(target)} ${id}${named(target, body)}`)
-    return Promise.resolve({ ...body, [target.entity.idField]: id })
+    return updated
   }
 
-  delete(target: Target, id: string): Promise<JsonObject> {
+  async delete(target: Target, id: string): Promise<JsonObject> {
+    const deleted = await this.#scratch.delete(target, id)
     this.#print(`delete ${target.entity.name} ${where(target)} ${id}`)
-    return Promise.resolve({ [target.entity.idField]: id })
+    return deleted
   }
 
-  action(
+  async action(
     target: Target,
     action: string,
     body: JsonObject | undefined,
-    _params: Record<string, string>
+    params: Record<string, string>
   ): Promise<JsonValue> {
-    const mutates = target.entity.scopes[target.scope.kind]?.actions?.[action]?.mutates
-    if (mutates)
+    const result = await this.#scratch.action(target, action, body, params)
+    if (target.entity.scopes[target.scope.kind]?.actions?.[action]?.mutates) {
       this.#print(`${action} ${target.entity.name} ${where(target)}${named(target, body)}`)
-    return Promise.resolve(null)
+    }
+    return result
   }
 
-  /** Reads have nothing to read from: they pass, empty. */
   read(target: Target, id: string): Promise<JsonObject> {
-    return Promise.resolve({ [target.entity.idField]: id })
+    return this.#scratch.read(target, id)
   }
 
-  query(_target: Target, _params: QueryParams): Promise<QueryResult> {
-    return Promise.resolve(queryEnvelope([]))
+  query(target: Target, params: QueryParams): Promise<QueryResult> {
+    return this.#scratch.query(target, params)
   }
 
-  close(): void {}
+  close(): void {
+    this.#scratch.close()
+  }
 }

@@ -75,13 +75,35 @@ export interface OpenedDb {
   created: boolean
 }
 
-export function openDatabase(path: string): OpenedDb {
-  const memory = path === ':memory:'
+/** A copy in memory of the store at `path` as it is now, WAL included. */
+function snapshotOf(path: string): Db {
+  const source = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 })
+  try {
+    const image = source.serialize()
+    // Bytes 18-19 of the header mark a WAL database, which SQLite will not open from memory;
+    // 1 marks the rollback journal a database in memory has.
+    image[18] = 1
+    image[19] = 1
+    return new Database(image)
+  } finally {
+    source.close()
+  }
+}
+
+/**
+ * `snapshot` opens a copy in memory of the store (or a new store, where there is none yet):
+ * everything works as on the store, and nothing is ever written to it.
+ */
+export function openDatabase(path: string, options: { snapshot?: boolean } = {}): OpenedDb {
+  const snapshot = options.snapshot === true && path !== ':memory:' && existsSync(path)
+  const memory = path === ':memory:' || options.snapshot === true
   const readonly = !memory && isMarkedReadOnly(path)
   let db: Db | undefined
   try {
     if (!memory && !existsSync(path)) mkdirSync(dirname(path), { recursive: true })
-    db = new Database(path, { readonly, timeout: 5000 })
+    db = snapshot
+      ? snapshotOf(path)
+      : new Database(memory ? ':memory:' : path, { readonly, timeout: 5000 })
     const appId = db.pragma('application_id', { simple: true }) as number
     const version = db.pragma('user_version', { simple: true }) as number
     if (appId === APPLICATION_ID && version > SCHEMA_VERSION) {

@@ -57,6 +57,8 @@ export interface LocalStoreOptions {
   product: Product
   user?: string
   now?: () => number
+  /** Work on a copy in memory of the store (a dry run): the file is never written. */
+  snapshot?: boolean
 }
 
 interface Row {
@@ -96,7 +98,7 @@ export class LocalStore implements Transport {
     this.profile = getProfile(options.product)
     this.#user = options.user ?? LOCAL_USER
     this.#now = options.now ?? Date.now
-    const opened = openDatabase(options.path)
+    const opened = openDatabase(options.path, { snapshot: options.snapshot })
     this.#db = opened.db
     this.#readonly = opened.readonly
     if (opened.created) this.#seed()

@@ -1,0 +1,219 @@
+import { Console } from 'node:console'
+import { Writable } from 'node:stream'
+import vm from 'node:vm'
+import { AmshError, type SourcePosition } from '../errors.ts'
+import { formatValue } from '../output/format.ts'
+import type { CompiledLine } from './compile.ts'
+
+// The JavaScript side of a session: one node:vm context that lives as long as the session, so
+// variables persist between lines and across :loaded files. What it offers besides ECMAScript
+// is what Amster scripts lean on (System.getProperty, System.getenv, eval, println) and what a
+// shell script needs (run, env, args, readFile, writeFile).
+
+export interface ScriptHost {
+  /** run(line): a command or meta command, as if typed on its own line. */
+  run(line: string): Promise<unknown>
+  /** Whether a text is for run() rather than JavaScript: eval() sends those to run(). */
+  isCommand(text: string): boolean
+  write(text: string): void
+  writeError(text: string): void
+  readFile(path: string): string
+  writeFile(path: string, text: string): void
+  properties: ReadonlyMap<string, string>
+  env: Readonly<Record<string, string | undefined>>
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
+
+/** How print() and friends show a value: strings as they are, anything else as the shell does. */
+export function displayText(value: unknown): string {
+  return typeof value === 'string' ? value : formatValue(value)
+}
+
+function textStream(write: (text: string) => void): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      write(chunk.toString())
+      done()
+    },
+  })
+}
+
+/** Whatever a JavaScript line threw, as an AmshError with its message (and stack, to debug). */
+function scriptError(thrown: unknown, debug: boolean): AmshError {
+  if (thrown instanceof AmshError) return thrown
+  const isError = typeof thrown === 'object' && thrown != null && 'message' in thrown
+  const name = isError && 'name' in thrown ? String(thrown.name) : ''
+  const message = isError ? String(thrown.message) : `uncaught ${displayText(thrown)}`
+  const stack = isError && 'stack' in thrown ? String(thrown.stack) : ''
+  const text = name && name !== 'Error' ? `${name}: ${message}` : message
+  return new AmshError('E_SCRIPT', debug && stack ? `${text}\n${userFrames(stack)}` : text, {
+    cause: thrown,
+  })
+}
+
+/** The frames of a stack that are the user's code, with the places named as in the files. */
+function userFrames(stack: string): string {
+  const frames = stack.split('\n').filter((line) => /^\s+at /.test(line))
+  const end = frames.findIndex((line) => line.includes('Script.runInContext'))
+  return frames
+    .slice(0, end < 0 ? undefined : end)
+    .map((line) => line.replace(/amsh:(.+)@\d+:/, '$1:'))
+    .join('\n')
+}
+
+/** A line's scripts are named `amsh:<file>@<first line>`, so a stack frame tells which ran. */
+const FRAME = /amsh:(.+)@(\d+):(\d+):(\d+)\)?$/gm
+
+export class ScriptContext {
+  readonly #context: vm.Context
+  /** Names the context starts with: never taken for the user's variables. */
+  readonly #builtins: Set<string>
+  readonly #lookups = new Map<string, vm.Script>()
+  readonly #debug: boolean
+  /** How the rewritten lines (top-level await) map back to what was typed, by script name. */
+  readonly #rewritten = new Map<string, CompiledLine['original']>()
+
+  constructor(host: ScriptHost, debug = false) {
+    this.#debug = debug
+    this.#context = vm.createContext({})
+    const global = vm.runInContext('globalThis', this.#context) as Record<string, unknown>
+    const jsEval = global.eval as (code: string) => unknown
+    const stdout = textStream((text) => host.write(text))
+    const stderr = textStream((text) => host.writeError(text))
+    const text = (values: unknown[]) => values.map(displayText).join(' ')
+    Object.assign(global, {
+      run: (line: string) => host.run(String(line)),
+      // Amster's eval("create ...") runs a command; any other text is JavaScript, as usual.
+      eval: (code: unknown) =>
+        typeof code === 'string' && host.isCommand(code) ? host.run(code) : jsEval(code as string),
+      print: (...values: unknown[]) => host.write(text(values)),
+      println: (...values: unknown[]) => host.write(`${text(values)}\n`),
+      console: new Console({ stdout, stderr, inspectOptions: { depth: 4 } }),
+      System: Object.freeze({
+        getProperty: (name: string, fallback?: string) =>
+          host.properties.get(String(name)) ?? fallback ?? null,
+        getenv: (name?: string) =>
+          name === undefined ? { ...host.env } : (host.env[String(name)] ?? null),
+      }),
+      env: Object.freeze({ ...host.env }),
+      args: Object.freeze([]),
+      readFile: (path: string) => host.readFile(String(path)),
+      writeFile: (path: string, data: unknown) =>
+        host.writeFile(String(path), typeof data === 'string' ? data : `${displayText(data)}\n`),
+      Buffer,
+      URL,
+      URLSearchParams,
+      TextEncoder,
+      TextDecoder,
+      atob,
+      btoa,
+      structuredClone,
+      setTimeout,
+      clearTimeout,
+      setInterval,
+      clearInterval,
+    })
+    this.#builtins = new Set(Object.getOwnPropertyNames(global))
+    // -D properties are variables too, as Amster scripts expect after `binding.variables << ...`.
+    for (const [name, value] of host.properties) {
+      if (IDENTIFIER.test(name)) global[name] = value
+    }
+  }
+
+  /** Runs a compiled line; `file` and `line` place its first line for error positions. */
+  async evaluate(compiled: CompiledLine, file: string, line: number): Promise<unknown> {
+    const name = `${file}@${line}`
+    if (compiled.async) this.#rewritten.set(name, compiled.original)
+    try {
+      const script = new vm.Script(compiled.code, {
+        filename: `amsh:${name}`,
+        lineOffset: line - 1,
+      })
+      const value: unknown = script.runInContext(this.#context, {
+        breakOnSigint: true,
+        displayErrors: false,
+      })
+      return compiled.async ? await (value as Promise<unknown>) : value
+    } catch (thrown) {
+      if (isInterruption(thrown)) throw interrupted()
+      const error = scriptError(thrown, this.#debug)
+      if (thrown !== error) error.at = this.place(String((thrown as { stack?: unknown }).stack))
+      throw error
+    }
+  }
+
+  /** The innermost place of a stack that lies in a line of the shell, as the user typed it. */
+  place(stack: string): SourcePosition | undefined {
+    for (const match of stack.matchAll(FRAME)) {
+      const [, file = '', first, line, column] = match
+      const start = Number(first)
+      const typed = (
+        this.#rewritten.get(`${file}@${first}`) ??
+        ((l: number, c: number) => ({ line: l, column: c }))
+      )(Number(line) - start + 1, Number(column))
+      return { file, line: start + typed.line - 1, column: typed.column }
+    }
+    return undefined
+  }
+
+  /** The value of a variable the user defined, or undefined when `name` is none. */
+  variable(name: string): { value: unknown } | undefined {
+    if (this.#builtins.has(name) || !IDENTIFIER.test(name)) return undefined
+    let script = this.#lookups.get(name)
+    if (!script) {
+      try {
+        script = new vm.Script(name)
+      } catch {
+        return undefined // a reserved word
+      }
+      this.#lookups.set(name, script)
+    }
+    try {
+      return { value: script.runInContext(this.#context) }
+    } catch {
+      return undefined // not defined (a ReferenceError), or not yet initialised
+    }
+  }
+
+  /** The value of a ${expression} of a command line. */
+  expression(text: string): unknown {
+    try {
+      return new vm.Script(`(${text}\n)`, { filename: 'amsh:${}' }).runInContext(this.#context, {
+        breakOnSigint: true,
+      })
+    } catch (thrown) {
+      if (isInterruption(thrown)) throw interrupted()
+      const error = scriptError(thrown, this.#debug)
+      throw new AmshError('E_SCRIPT', `\${${text}}: ${error.message}`, { cause: thrown })
+    }
+  }
+
+  /** Sets a global of the context, as a plain `name = value` line would. */
+  set(name: string, value: unknown): void {
+    ;(vm.runInContext('globalThis', this.#context) as Record<string, unknown>)[name] = value
+  }
+
+  /** Runs a small piece of trusted code of the shell's own with `value` bound to `$value`. */
+  bind(code: string, value: unknown): void {
+    this.set('$amshValue', value)
+    try {
+      vm.runInContext(code, this.#context)
+    } finally {
+      vm.runInContext('delete globalThis.$amshValue', this.#context)
+    }
+  }
+}
+
+function isInterruption(thrown: unknown): boolean {
+  return (
+    typeof thrown === 'object' &&
+    thrown != null &&
+    'code' in thrown &&
+    thrown.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED'
+  )
+}
+
+export function interrupted(): AmshError {
+  return new AmshError('E_INTERRUPTED', 'interrupted (Ctrl-C)')
+}
