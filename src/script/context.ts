@@ -67,6 +67,8 @@ const FRAME = /amsh:(.+)@(\d+):(\d+):(\d+)\)?$/gm
 
 export class ScriptContext {
   readonly #context: vm.Context
+  /** The context's globalThis. */
+  readonly #global: Record<string, unknown>
   /** Names the context starts with: never taken for the user's variables. */
   readonly #builtins: Set<string>
   readonly #lookups = new Map<string, vm.Script>()
@@ -78,6 +80,7 @@ export class ScriptContext {
     this.#debug = debug
     this.#context = vm.createContext({})
     const global = vm.runInContext('globalThis', this.#context) as Record<string, unknown>
+    this.#global = global
     const jsEval = global.eval as (code: string) => unknown
     const stdout = textStream((text) => host.write(text))
     const stderr = textStream((text) => host.writeError(text))
@@ -191,7 +194,7 @@ export class ScriptContext {
 
   /** Sets a global of the context, as a plain `name = value` line would. */
   set(name: string, value: unknown): void {
-    ;(vm.runInContext('globalThis', this.#context) as Record<string, unknown>)[name] = value
+    this.#global[name] = value
   }
 
   /** Runs a small piece of trusted code of the shell's own with `value` bound to `$value`. */
@@ -200,7 +203,7 @@ export class ScriptContext {
     try {
       vm.runInContext(code, this.#context)
     } finally {
-      vm.runInContext('delete globalThis.$amshValue', this.#context)
+      delete this.#global.$amshValue
     }
   }
 }

@@ -16,12 +16,12 @@ const AMSTER_WORDS = new Set(['connect', 'export-config', 'import-config', 'inst
  * never writes; `delete x` alone is JavaScript's delete, and `a in b` its operator.
  */
 function isCommandText(text: string): boolean {
-  const [first = '', second, ...more] = text.trim().split(/\s+/)
+  const [, first = '', second, more] = /^\s*(\S+)(?:\s+(\S+))?\s*(\S)?/.exec(text) ?? []
   if (AMSTER_WORDS.has(first)) return true
   if (!isVerbWord(first)) return false
   if (second === undefined || second.startsWith('--')) return true
   if (!/^[A-Za-z][\w-]*$/.test(second) || second === 'in' || second === 'instanceof') return false
-  return !(first === 'delete' && more.length === 0 && /^[a-z_]/.test(second))
+  return !(first === 'delete' && more === undefined && /^[a-z_]/.test(second))
 }
 
 /** `x = command`, `let x = command`: a command whose result goes into a variable. */

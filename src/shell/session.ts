@@ -7,6 +7,7 @@ import { readUserFile } from '../files.ts'
 import type { JsonValue } from '../json.ts'
 import { parseCommand, type CommandScope } from '../parse/invocation.ts'
 import { compileLine } from '../script/compile.ts'
+import { groovyApiIn } from '../script/groovy-idioms.ts'
 import { interrupted, ScriptContext } from '../script/context.ts'
 import type { Transport } from '../transport/types.ts'
 import { VERBS } from '../verbs/index.ts'
@@ -277,13 +278,17 @@ export class Session {
       if (/^\s*[a-z][\w-]*\s+[A-Za-z][\w-]*\s.*--[A-Za-z]/s.test(text)) parseCommand(text)
       throw atLineOf(toAmshError(err), frame)
     }
-    const evaluation = this.#script.evaluate(compiled, frame.file, frame.line)
+    const evaluation = this.#script
+      .evaluate(compiled, frame.file, frame.line)
+      .catch((err: unknown) => {
+        throw err === EXIT ? err : withGroovyHint(toAmshError(err), text)
+      })
     const stopped = new Promise<never>((_, reject) => {
       state.stop.reject = reject
     })
-    let value = await Promise.race([evaluation, stopped])
-    // `run("read ...")` alone on a line shows the result, as Amster's eval does.
-    if (value instanceof CommandPromise) value = await Promise.race([value, stopped])
+    // A line whose value is a run() promise (`run("read ...")` alone) is settled by it, as an
+    // async function's return value is: the result shows, as Amster's eval shows it.
+    const value = await Promise.race([evaluation, stopped])
     await Promise.race([Promise.allSettled([...state.pending].map((p) => p.task)), stopped])
     for (const { promise, error } of state.pending) {
       if (error && !promise.observed) frame.host.failed(placed(error, frame), frame)
@@ -366,6 +371,13 @@ export class Session {
       throw new AmshError('E_IO', `cannot write ${path}: ${(err as Error).message}`, { cause: err })
     }
   }
+}
+
+/** A Groovy API (JsonSlurper, encodeBase64 ...) that explains why a ported line threw. */
+function withGroovyHint(error: AmshError, text: string): AmshError {
+  const hint = error.code === 'E_SCRIPT' ? groovyApiIn(text) : undefined
+  if (hint) error.message = `${error.message} (${hint.message})`
+  return error
 }
 
 /** A JavaScript syntax error's position (relative to the line) made a place in the file. */
