@@ -58,6 +58,17 @@ class Terminal {
 let home: { dir: string; remove: () => void }
 let terminal: Terminal
 
+/** amsh on a terminal of its own, once its prompt shows. */
+async function openShell(args: string): Promise<Terminal> {
+  const opened = new Terminal(`${process.execPath} ${BIN} ${args}`, {
+    ...process.env,
+    AMSH_HOME: home.dir,
+    TERM: 'dumb',
+  })
+  await opened.waitFor('am> ')
+  return opened
+}
+
 before(() => {
   home = tempDir()
 })
@@ -68,12 +79,7 @@ after(() => {
 
 test('the am> prompt: commands, multi-line bodies, errors, Ctrl-C, Ctrl-D and history', async () => {
   const store = join(home.dir, 'repl.db')
-  terminal = new Terminal(`${process.execPath} ${BIN} --store ${store}`, {
-    ...process.env,
-    AMSH_HOME: home.dir,
-    TERM: 'dumb',
-  })
-  await terminal.waitFor('am> ')
+  terminal = await openShell(`--store ${store}`)
 
   const realms = await terminal.type('query Realms --global\r')
   assert.match(realms, /"_id": "Lw"/)
@@ -114,12 +120,7 @@ test('the am> prompt: commands, multi-line bodies, errors, Ctrl-C, Ctrl-D and hi
 })
 
 test(':exit leaves the prompt', async () => {
-  terminal = new Terminal(`${process.execPath} ${BIN} --store ${join(home.dir, 'exit.db')} -q`, {
-    ...process.env,
-    AMSH_HOME: home.dir,
-    TERM: 'dumb',
-  })
-  await terminal.waitFor('am> ')
+  terminal = await openShell(`--store ${join(home.dir, 'exit.db')} -q`)
   assert.doesNotMatch(terminal.screen, /Type :help/, '-q drops the banner')
   const file = join(home.dir, 'loaded.amster')
   writeFileSync(file, 'query Realms --global --fields name\nread Scripts --realm / --id nope\n')
@@ -132,12 +133,7 @@ test(':exit leaves the prompt', async () => {
 
 test('JavaScript at the prompt: echo, multi-line statements, -q, and Ctrl-C stopping a loop', async () => {
   const store = join(home.dir, 'js.db')
-  terminal = new Terminal(`${process.execPath} ${BIN} --store ${store}`, {
-    ...process.env,
-    AMSH_HOME: home.dir,
-    TERM: 'dumb',
-  })
-  await terminal.waitFor('am> ')
+  terminal = await openShell(`--store ${store}`)
   assert.match(await terminal.type('answer = 6 * 7\r'), /\n42\r?\n/)
   assert.match(await terminal.type('_ + 1\r'), /\n43\r?\n/)
   await terminal.type('function twice(n) {\r', '... ')
@@ -160,12 +156,7 @@ test('JavaScript at the prompt: echo, multi-line statements, -q, and Ctrl-C stop
   assert.equal(await terminal.exited, 0)
 
   // -q: assignments are not echoed (passwords stay off the screen); other values are.
-  terminal = new Terminal(`${process.execPath} ${BIN} --store ${store} -q`, {
-    ...process.env,
-    AMSH_HOME: home.dir,
-    TERM: 'dumb',
-  })
-  await terminal.waitFor('am> ')
+  terminal = await openShell(`--store ${store} -q`)
   assert.doesNotMatch(await terminal.type('password = "hunter2"\r'), /hunter2\r?\n/)
   assert.match(await terminal.type('password.length\r'), /\n7\r?\n/)
   terminal.press(':exit\r')

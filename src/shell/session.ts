@@ -13,7 +13,7 @@ import type { Transport } from '../transport/types.ts'
 import { VERBS } from '../verbs/index.ts'
 import { helpText } from './help.ts'
 import { commandAssignment, lineKind, toleratedCommand } from './lines.ts'
-import { parseMeta } from './meta.ts'
+import { parseMeta, type MetaCommand } from './meta.ts'
 
 // The one core every front end calls: the REPL, batch files, -c and stdin. A logical line goes
 // in; what the front end should show comes out. Commands go to the verbs, meta commands to the
@@ -216,7 +216,7 @@ export class Session {
       case 'comment':
         return { kind: 'none' }
       case 'meta':
-        return this.#meta(text, frame)
+        return this.#meta(parseMeta(text, this.#scope.expand), frame)
       case 'command':
         return this.#commandLine(tolerated ?? text, frame)
       case 'javascript':
@@ -224,8 +224,7 @@ export class Session {
     }
   }
 
-  async #meta(text: string, frame: Frame): Promise<Outcome> {
-    const meta = parseMeta(text, this.#scope.expand)
+  async #meta(meta: MetaCommand, frame: Frame): Promise<Outcome> {
     switch (meta.kind) {
       case 'help':
         return { kind: 'text', text: helpText(meta.topic) }
@@ -324,8 +323,9 @@ export class Session {
         )
       }
       if (kind === 'meta') {
-        const outcome = await this.#meta(line, state.frame)
-        if (/^\s*:(exit|x|quit|q)\b/.test(line)) throw EXIT
+        const meta = parseMeta(line, this.#scope.expand)
+        const outcome = await this.#meta(meta, state.frame)
+        if (meta.kind === 'exit') throw EXIT
         return outcome.kind === 'text' ? outcome.text : undefined
       }
       if (kind !== 'command') return undefined
