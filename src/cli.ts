@@ -89,6 +89,8 @@ function program(): Command {
 Exit status: 0 all commands succeeded; 1 some failed (--on-error continue);
              2 bad invocation or syntax; 3 a batch stopped at its first failure.
 
+Serving the local store over AM's REST API: amsh serve --help
+
 Examples:
   amsh                                          the am> prompt on the local store
   amsh -c 'query Scripts --realm / --filter true'
@@ -119,6 +121,10 @@ const io = {
 
 /** Runs amsh with the given arguments and resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'serve') {
+    const { serveMain } = await import('./server/main.ts')
+    return serveMain(argv.slice(1))
+  }
   const cli = program()
   try {
     cli.parse(argv, { from: 'user' })

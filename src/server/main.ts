@@ -1,0 +1,139 @@
+import { join } from 'node:path'
+import { Command, CommanderError, Option } from 'commander'
+import {
+  DEFAULT_PRODUCT,
+  getProfile,
+  parseProduct,
+  PRODUCTS,
+  type Product,
+} from '../catalog/profiles.ts'
+import { AmshError, toAmshError } from '../errors.ts'
+import { amshHome } from '../paths.ts'
+import { LocalStore } from '../transport/local/store.ts'
+import { Router } from './router.ts'
+import { isLoopback, serve } from './serve.ts'
+import { adminPassword, ADMIN, Sessions } from './sessions.ts'
+
+// `amsh serve`: the local store behind AM's REST API, until SIGINT or SIGTERM.
+
+interface ServeCliOptions {
+  port: string
+  host: string
+  store?: string
+  contextPath: string
+  product: string
+  allowRemote?: boolean
+}
+
+/** What each product calls its session cookie and which version it reports. */
+const PRODUCT_INFO: Record<Product, { cookieName: string; version: string; fullVersion: string }> =
+  {
+    am75: {
+      cookieName: 'iPlanetDirectoryPro',
+      version: '7.5.1',
+      fullVersion: 'ForgeRock Access Management 7.5.1 (amsh serve)',
+    },
+    am8: {
+      cookieName: 'iPlanetDirectoryPro',
+      version: '8.1.0',
+      fullVersion: 'PingAM 8.1.0 (amsh serve)',
+    },
+    aic: {
+      cookieName: '6ac6499e9da2071',
+      version: '7.6.0-SNAPSHOT',
+      fullVersion: 'PingOne Advanced Identity Cloud 7.6.0-SNAPSHOT (amsh serve)',
+    },
+  }
+
+function command(): Command {
+  return new Command('amsh serve')
+    .description("Serve the local store over AM's scripts REST API, answering as AM does.")
+    .option('--port <n>', 'the port to listen on (0: any free port)', '8080')
+    .option('--host <address>', 'the address to listen on', '127.0.0.1')
+    .option('--store <path>', 'the local store file (default: $AMSH_HOME/store.db)')
+    .option('--context-path <path>', "where AM's paths start", '/am')
+    .addOption(
+      new Option('--product <name>', 'the product to answer as')
+        .choices(PRODUCTS)
+        .default(DEFAULT_PRODUCT)
+    )
+    .option('--allow-remote', 'listen on an address other machines can reach')
+    .helpOption('-h, --help', 'show this help')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Log in as AM clients do: POST <url>/json/realms/root/authenticate with the headers
+X-OpenAM-Username: ${ADMIN} and X-OpenAM-Password: $AMSH_ADMIN_PASSWORD (or the password
+generated on first start and kept in $AMSH_HOME/admin-password).`
+    )
+}
+
+export async function serveMain(argv: string[]): Promise<number> {
+  const cli = command()
+  try {
+    cli.parse(argv, { from: 'user' })
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2
+    throw err
+  }
+  const options = cli.opts<ServeCliOptions>()
+  let store: LocalStore | undefined
+  try {
+    const product = parseProduct(options.product)
+    if (!/^\d+$/.test(options.port) || Number(options.port) > 65535) {
+      throw new AmshError('E_USAGE', `--port takes a port number (0-65535), not "${options.port}"`)
+    }
+    if (!isLoopback(options.host) && !options.allowRemote) {
+      throw new AmshError(
+        'E_USAGE',
+        `--host ${options.host} is not a loopback address: anyone who can reach it could change the store; add --allow-remote if that is what you want`
+      )
+    }
+    const contextPath = `/${options.contextPath.replace(/^\/+|\/+$/g, '')}`.replace(/^\/$/, '')
+    const home = amshHome()
+    const storePath = options.store ?? join(home, 'store.db')
+    store = new LocalStore({ path: storePath, product })
+    const admin = adminPassword(join(home, 'admin-password'))
+    const info = PRODUCT_INFO[product]
+    const router = new Router({
+      transport: store,
+      profile: getProfile(product),
+      sessions: new Sessions(admin.password),
+      cookieName: info.cookieName,
+      version: info,
+    })
+    const log = (line: string) => process.stderr.write(`${line}\n`)
+    const { server, url } = await serve({
+      router,
+      host: options.host,
+      port: Number(options.port),
+      contextPath,
+      log,
+    })
+    if (admin.generatedAt) {
+      log(
+        `amsh serve: generated the ${ADMIN} password ${admin.password} (kept in ${admin.generatedAt})`
+      )
+    }
+    log(`amsh serve: ${url} (store ${storePath}, answering as ${product})`)
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+    })
+    log('amsh serve: stopped')
+    return 0
+  } catch (err) {
+    const error = toAmshError(err)
+    process.stderr.write(`${error.format()}\n`)
+    return error.exitCode
+  } finally {
+    store?.close()
+  }
+}

@@ -1,0 +1,349 @@
+import { getEntity } from '../catalog/catalog.ts'
+import type { Profile } from '../catalog/profiles.ts'
+import { parseFilter } from '../crest/filter.ts'
+import { AmshError } from '../errors.ts'
+import type { JsonObject, JsonValue } from '../json.ts'
+import { realmUrlPath } from '../crest/realm.ts'
+import type { Target, Transport } from '../transport/types.ts'
+import { checkResourceVersion, HttpError, parseApiVersion, type ApiVersion } from './crest.ts'
+import type { Sessions } from './sessions.ts'
+
+// AM's REST routes over a Transport: a request (method, path below the context path, query,
+// headers, body) goes in; a status, extra headers and a JSON body come out. The rules are AM's
+// (research/am-rest.md): CREST's request types, PUT's create/update/upsert choice, the query
+// envelope, and the authentication endpoints.
+
+export interface ApiRequest {
+  method: string
+  /** The path below the context path, e.g. `/json/realms/root/scripts/abc`, still encoded. */
+  path: string
+  query: URLSearchParams
+  headers: Record<string, string | string[] | undefined>
+  /** The body read as text ('' when none). */
+  body: string
+  /** The absolute URL of the context path, for Location headers. */
+  base: string
+}
+
+export interface ApiResponse {
+  status: number
+  headers: Record<string, string>
+  body: JsonValue
+}
+
+export interface RouterOptions {
+  transport: Transport
+  profile: Profile
+  sessions: Sessions
+  cookieName: string
+  /** What /json/serverinfo/version reports. */
+  version: { version: string; fullVersion: string }
+}
+
+const SCRIPTS_VERSION = { major: 1, minor: 1 }
+
+function header(request: ApiRequest, name: string): string | undefined {
+  const value = request.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+function tokenOf(request: ApiRequest, cookieName: string): string | undefined {
+  const bearer = /^Bearer\s+(.+)$/i.exec(header(request, 'authorization') ?? '')
+  if (bearer) return bearer[1]
+  const named = header(request, cookieName.toLowerCase())
+  if (named) return named
+  for (const part of (header(request, 'cookie') ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=')
+    if (name === cookieName) return value.join('=')
+  }
+  return undefined
+}
+
+function jsonBody(request: ApiRequest): JsonObject {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(request.body || 'null')
+  } catch {
+    throw new HttpError(
+      400,
+      'The request could not be processed because the provided content is not valid JSON'
+    )
+  }
+  if (typeof parsed !== 'object' || parsed == null || Array.isArray(parsed)) {
+    throw new HttpError(400, 'The request body must be a JSON object')
+  }
+  return parsed as JsonObject
+}
+
+/** `/realms/root[/realms/x...]` as a realm path (`/`, `/x/...`); undefined when it is not one. */
+function realmOf(segments: string[]): string | undefined {
+  if (segments[0] !== 'realms' || segments[1] !== 'root') return undefined
+  const names: string[] = []
+  for (let i = 2; i < segments.length; i += 2) {
+    const name = segments[i + 1]
+    if (segments[i] !== 'realms' || !name) return undefined
+    names.push(name)
+  }
+  return `/${names.join('/')}`
+}
+
+function decodeSegments(path: string): string[] {
+  try {
+    return path
+      .split('/')
+      .slice(1)
+      .map((segment) => decodeURIComponent(segment))
+  } catch {
+    throw new HttpError(400, `The path ${path} is not a valid URL path`)
+  }
+}
+
+function count(query: URLSearchParams, name: string): number | undefined {
+  const value = query.get(name)
+  if (value == null || value === '') return undefined
+  if (!/^\d+$/.test(value))
+    throw new HttpError(400, `The value '${value}' for parameter '${name}' is not an integer`)
+  return Number(value)
+}
+
+function list(query: URLSearchParams, name: string): string[] | undefined {
+  const value = query.get(name)
+  return value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined
+}
+
+export class Router {
+  readonly #options: RouterOptions
+
+  constructor(options: RouterOptions) {
+    this.#options = options
+  }
+
+  async handle(request: ApiRequest): Promise<ApiResponse> {
+    const segments = decodeSegments(request.path)
+    if (segments[0] !== 'json' || segments.some((s) => s === '')) throw notFound()
+    const rest = segments.slice(1)
+    const api = parseApiVersion(header(request, 'accept-api-version'))
+
+    if (rest[0] === 'serverinfo' && request.method === 'GET') return this.#serverInfo(rest[1])
+    if (rest.join('/') === 'realms/root/authenticate' && request.method === 'POST') {
+      return this.#authenticate(request)
+    }
+    const token = tokenOf(request, this.#options.cookieName)
+    if (!this.#options.sessions.valid(token)) throw new HttpError(401, 'Access Denied')
+    if (rest.join('/') === 'realms/root/sessions' && request.method === 'POST') {
+      if (request.query.get('_action') !== 'logout') throw notFound()
+      this.#options.sessions.logout(token)
+      return ok({ result: 'Successfully logged out' })
+    }
+
+    // /json/scripts[/id] is the top-level realm's collection; /json/realms/root/.../scripts[/id].
+    const at = rest.lastIndexOf('scripts')
+    const realm = at === 0 ? '/' : at > 0 ? realmOf(rest.slice(0, at)) : undefined
+    const ids = rest.slice(at + 1)
+    if (realm === undefined || ids.length > 1) throw notFound()
+    checkResourceVersion(api.resource, SCRIPTS_VERSION)
+    const target: Target = { entity: getEntity('Scripts'), scope: { kind: 'realm', realm } }
+    const response = await this.#scripts(request, api, target, ids[0], at === 0)
+    response.headers['content-api-version'] = 'resource=1.1'
+    return response
+  }
+
+  #serverInfo(which: string | undefined): ApiResponse {
+    if (which === 'version') {
+      const { version, fullVersion } = this.#options.version
+      return ok({
+        _id: 'version',
+        _rev: String(hash(fullVersion)),
+        version,
+        fullVersion,
+        revision: 'amsh',
+        date: '',
+      })
+    }
+    if (which !== '*') throw notFound()
+    return ok({
+      _id: '*',
+      _rev: '1',
+      domains: [],
+      protectedUserAttributes: [],
+      cookieName: this.#options.cookieName,
+      secureCookie: false,
+      forgotPassword: 'false',
+      forgotUsername: 'false',
+      kbaEnabled: 'false',
+      selfRegistration: 'false',
+      lang: 'en-US',
+      successfulUserRegistrationDestination: 'default',
+      socialImplementations: [],
+      referralsEnabled: 'false',
+      zeroPageLogin: { enabled: false, refererWhitelist: [], allowedWithoutReferer: true },
+      realm: '/',
+      xuiUserSessionValidationEnabled: true,
+      fileBasedConfiguration: true,
+      userIdAttributes: [],
+    })
+  }
+
+  async #authenticate(request: ApiRequest): Promise<ApiResponse> {
+    const token = await this.#options.sessions.login(
+      header(request, 'x-openam-username'),
+      header(request, 'x-openam-password')
+    )
+    if (!token) throw new HttpError(401, 'Authentication Failed')
+    return {
+      status: 200,
+      headers: {
+        'set-cookie': `${this.#options.cookieName}=${token}; Path=/; HttpOnly`,
+        'content-api-version': 'resource=2.1',
+      },
+      body: { tokenId: token, successUrl: '/am/console', realm: '/' },
+    }
+  }
+
+  async #scripts(
+    request: ApiRequest,
+    api: ApiVersion,
+    target: Target,
+    id: string | undefined,
+    topLevelPath: boolean
+  ): Promise<ApiResponse> {
+    const { transport } = this.#options
+    const { method, query } = request
+    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+    if (id !== undefined && /[/\\\u0000-\u001f]/.test(id)) {
+      throw new HttpError(
+        400,
+        `Script id ${JSON.stringify(id)} may not contain / \\ or control characters`
+      )
+    }
+    if (id === undefined) {
+      if (method === 'GET') {
+        const filter = query.get('_queryFilter')
+        if (filter == null) throw new HttpError(400, 'Query requests must specify a _queryFilter')
+        try {
+          parseFilter(filter)
+        } catch {
+          throw new HttpError(
+            400,
+            `The value '${filter}' for parameter '_queryFilter' could not be parsed as a valid query filter`
+          )
+        }
+        const result = await transport.query(target, {
+          filter,
+          fields: list(query, '_fields'),
+          sortKeys: list(query, '_sortKeys'),
+          pageSize: count(query, '_pageSize'),
+          pagedResultsOffset: count(query, '_pagedResultsOffset'),
+        })
+        return ok(result as unknown as JsonObject)
+      }
+      if (method === 'POST') {
+        const action =
+          query.get('_action') ??
+          (api.protocol.major >= 2 && api.protocol.minor >= 1 ? 'create' : '')
+        if (action === 'create') {
+          const body = jsonBody(request)
+          const given = typeof body._id === 'string' ? body._id : undefined
+          return this.#created(request, target, await transport.create(target, body, given))
+        }
+        if (action === 'validate')
+          return ok(await transport.action(target, 'validate', jsonBody(request), {}))
+        if (action === 'createGlobal' && topLevelPath && this.#options.profile.product !== 'am75') {
+          return this.#created(
+            request,
+            target,
+            (await transport.action(target, 'createGlobal', jsonBody(request), {})) as JsonObject
+          )
+        }
+        throw new HttpError(501, `Action ${action} is not supported`)
+      }
+      throw new HttpError(405, `Method ${method} is not allowed on the scripts collection`)
+    }
+
+    switch (method) {
+      case 'GET':
+        return ok(project(await transport.read(target, id), list(query, '_fields')))
+      case 'DELETE':
+        return ok(await transport.delete(target, id))
+      case 'PUT':
+        return this.#put(request, api, target, id)
+      case 'POST':
+        throw new HttpError(501, 'Actions are not supported for resource instances')
+      case 'PATCH':
+        throw new HttpError(501, 'Patch operations are not supported for scripts')
+      default:
+        throw new HttpError(405, `Method ${method} is not allowed`)
+    }
+  }
+
+  /** PUT as CREST decides it: create-only, update-only, or create-then-update (upsert). */
+  async #put(
+    request: ApiRequest,
+    api: ApiVersion,
+    target: Target,
+    id: string
+  ): Promise<ApiResponse> {
+    const { transport } = this.#options
+    const ifMatch = header(request, 'if-match')
+    const ifNoneMatch = header(request, 'if-none-match')
+    if (ifNoneMatch !== undefined && ifNoneMatch !== '*') {
+      throw new HttpError(400, `"${ifNoneMatch}" is not a supported value for If-None-Match on PUT`)
+    }
+    if (ifMatch !== undefined && ifNoneMatch !== undefined) {
+      throw new HttpError(
+        412,
+        'Simultaneous use of If-Match and If-None-Match not supported for PUT requests'
+      )
+    }
+    const body = jsonBody(request)
+    if (ifMatch !== undefined || (ifNoneMatch === undefined && api.protocol.major < 2)) {
+      return ok(await transport.update(target, id, body))
+    }
+    try {
+      return this.#created(request, target, await transport.create(target, body, id))
+    } catch (err) {
+      if (ifNoneMatch !== undefined || !(err instanceof AmshError) || err.code !== 'E_EXISTS')
+        throw err
+      return ok(await transport.update(target, id, body))
+    }
+  }
+
+  #created(request: ApiRequest, target: Target, created: JsonObject): ApiResponse {
+    const realm = target.scope.kind === 'realm' ? target.scope.realm : '/'
+    const id = encodeURIComponent(String(created._id))
+    return {
+      status: 201,
+      headers: {
+        etag: `"${String(created._rev)}"`,
+        location: `${request.base}/json${realmUrlPath(realm)}/scripts/${id}`,
+      },
+      body: created,
+    }
+  }
+}
+
+function ok(body: JsonValue): ApiResponse {
+  return { status: 200, headers: {}, body }
+}
+
+function notFound(): HttpError {
+  return new HttpError(404, 'Resource cannot be found.')
+}
+
+function project(object: JsonObject, fields: string[] | undefined): JsonObject {
+  if (!fields) return object
+  const projected: JsonObject = { _id: object._id ?? null }
+  for (const field of fields) if (field in object) projected[field] = object[field]!
+  return projected
+}
+
+function hash(text: string): number {
+  let h = 0
+  for (let i = 0; i < text.length; i++) h = (Math.imul(31, h) + text.charCodeAt(i)) | 0
+  return h
+}

@@ -1,0 +1,82 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+
+// Who may call the server: the one administrator, `amadmin`, with a password from
+// AMSH_ADMIN_PASSWORD or generated once and kept (mode 0600) in the amsh home. A login gives a
+// session token, carried as AM's cookie, as a header of the cookie's name, or as a Bearer token.
+
+export const ADMIN = 'amadmin'
+/** How long a session lives without use, as AM's default maximum idle time. */
+const IDLE_MS = 30 * 60 * 1000
+
+export interface AdminPassword {
+  password: string
+  /** Set when this start generated it: the server prints it once. */
+  generatedAt?: string
+}
+
+export function adminPassword(file: string, env: NodeJS.ProcessEnv = process.env): AdminPassword {
+  const fromEnv = env.AMSH_ADMIN_PASSWORD
+  if (fromEnv) return { password: fromEnv }
+  if (existsSync(file)) return { password: readFileSync(file, 'utf8').trim() }
+  const password = randomBytes(18).toString('base64url')
+  mkdirSync(dirname(file), { recursive: true })
+  writeFileSync(file, `${password}\n`, { mode: 0o600 })
+  chmodSync(file, 0o600)
+  return { password, generatedAt: file }
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+export class Sessions {
+  readonly #password: string
+  readonly #sessions = new Map<string, { user: string; lastUsed: number }>()
+  /** Failed logins in a row: each one after the third waits a little longer. */
+  #failures = 0
+  readonly #now: () => number
+
+  constructor(password: string, now: () => number = Date.now) {
+    this.#password = password
+    this.#now = now
+  }
+
+  /** A new session token, or undefined for wrong credentials (after a delay once they repeat). */
+  async login(
+    username: string | undefined,
+    password: string | undefined
+  ): Promise<string | undefined> {
+    if (username === ADMIN && password !== undefined && same(password, this.#password)) {
+      this.#failures = 0
+      const token = `${randomBytes(24).toString('base64url')}.*AAJTSQACMDE.*`
+      this.#sessions.set(token, { user: username, lastUsed: this.#now() })
+      return token
+    }
+    this.#failures++
+    if (this.#failures > 3) {
+      await new Promise((done) => setTimeout(done, Math.min(2000, 250 * (this.#failures - 3))))
+    }
+    return undefined
+  }
+
+  /** Whether a token names a live session; using it keeps it alive. */
+  valid(token: string | undefined): boolean {
+    if (token === undefined) return false
+    const session = this.#sessions.get(token)
+    if (!session) return false
+    if (this.#now() - session.lastUsed > IDLE_MS) {
+      this.#sessions.delete(token)
+      return false
+    }
+    session.lastUsed = this.#now()
+    return true
+  }
+
+  logout(token: string | undefined): boolean {
+    return token !== undefined && this.#sessions.delete(token)
+  }
+}
