@@ -6,6 +6,7 @@ import { MAX_FILTER_DEPTH, parseFilter } from '../src/crest/filter.ts'
 import type { FilterNode, FilterValue } from '../src/crest/filter.ts'
 import { compareCodePoints, matchesFilter } from '../src/crest/filter-match.ts'
 import type { JsonObject } from '../src/json.ts'
+import { pick, prng } from './helpers.ts'
 
 const eq = (field: string[], value: FilterValue): FilterNode => ({ op: 'eq', field, value })
 const pr = (...field: string[]): FilterNode => ({ op: 'pr', field })
@@ -345,21 +346,6 @@ describe('compareCodePoints', () => {
 })
 
 // --- round-trip helpers --------------------------------------------------------------------
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-function pick<T>(random: () => number, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)] as T
-}
 
 const KEY_CHARS = [
   'a',

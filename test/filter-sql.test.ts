@@ -9,6 +9,7 @@ import { compareCodePoints, matchesFilter, resolvePointer } from '../src/crest/f
 import { filterToSql, jsonPath, sortToSql } from '../src/transport/local/filter-sql.ts'
 import type { FieldResolver } from '../src/transport/local/filter-sql.ts'
 import type { JsonObject, JsonValue } from '../src/json.ts'
+import { pick, prng } from './helpers.ts'
 
 const SCHEMA = `
 CREATE TABLE resources (
@@ -113,21 +114,6 @@ function assertTruthTable(db: Db, docs: Doc[], nodes: FilterNode[]): void {
 }
 
 // --- generated data ------------------------------------------------------------------------
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-function pick<T>(random: () => number, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)] as T
-}
 
 const STRINGS = [
   '',

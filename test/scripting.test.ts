@@ -319,3 +319,14 @@ describe('mistakes in JavaScript lines', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
+
+describe('a lone verb', () => {
+  test('is the variable it names, or else a command missing its entity', () => {
+    const variable = amsh(['-c', 'r = 5', '-c', 'r', '-c', 'println(r)'])
+    assert.equal(variable.stderr, '')
+    assert.equal(variable.stdout, '5\n')
+    const command = amsh(['-c', 'query'])
+    assert.equal(command.status, 2)
+    assert.match(command.stderr, /E_USAGE: query needs an entity type first/)
+  })
+})

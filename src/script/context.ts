@@ -26,7 +26,7 @@ export interface ScriptHost {
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
 
 /** How print() and friends show a value: strings as they are, anything else as the shell does. */
-export function displayText(value: unknown): string {
+function displayText(value: unknown): string {
   return typeof value === 'string' ? value : formatValue(value)
 }
 

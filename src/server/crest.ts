@@ -4,7 +4,7 @@ import { AmshError, httpReason } from '../errors.ts'
 // response headers AM sends with every JSON answer.
 
 /** CREST HTML-escapes error messages before it sends them. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(
     /[&<>"']/g,
     (ch) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' }[ch]!};`

@@ -4,6 +4,7 @@ import { parseFilter } from '../crest/filter.ts'
 import { AmshError } from '../errors.ts'
 import type { JsonObject, JsonValue } from '../json.ts'
 import { realmUrlPath } from '../crest/realm.ts'
+import { revision } from '../crest/revision.ts'
 import type { Target, Transport } from '../transport/types.ts'
 import { checkResourceVersion, HttpError, parseApiVersion, type ApiVersion } from './crest.ts'
 import type { Sessions } from './sessions.ts'
@@ -158,7 +159,7 @@ export class Router {
       const { version, fullVersion } = this.#options.version
       return ok({
         _id: 'version',
-        _rev: String(hash(fullVersion)),
+        _rev: revision(fullVersion),
         version,
         fullVersion,
         revision: 'amsh',
@@ -340,10 +341,4 @@ function project(object: JsonObject, fields: string[] | undefined): JsonObject {
   const projected: JsonObject = { _id: object._id ?? null }
   for (const field of fields) if (field in object) projected[field] = object[field]!
   return projected
-}
-
-function hash(text: string): number {
-  let h = 0
-  for (let i = 0; i < text.length; i++) h = (Math.imul(31, h) + text.charCodeAt(i)) | 0
-  return h
 }

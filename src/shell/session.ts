@@ -137,7 +137,8 @@ export class Session {
     this.properties = options.properties
     this.#writeFiles = options.writeFiles ?? true
     this.#write = options.write
-    const state = () => this.#lines.getStore()
+    // Files named in code resolve beside the file of the line running now.
+    const here = (path: string) => resolve(this.#lines.getStore()?.frame.baseDir ?? '.', path)
     this.#script = new ScriptContext(
       {
         run: (line) => this.#run(line),
@@ -147,9 +148,8 @@ export class Session {
         },
         write: options.write,
         writeError: options.writeError,
-        readFile: (path) => readUserFile(resolve(state()?.frame.baseDir ?? '.', path), 'file'),
-        writeFile: (path, text) =>
-          this.#writeFile(resolve(state()?.frame.baseDir ?? '.', path), text),
+        readFile: (path) => readUserFile(here(path), 'file'),
+        writeFile: (path, text) => this.#writeFile(here(path), text),
         properties: this.properties,
         env: process.env,
       },
@@ -218,6 +218,10 @@ export class Session {
       case 'meta':
         return this.#meta(parseMeta(text, this.#scope.expand), frame)
       case 'command':
+        // A lone verb is a command missing its entity, unless it names a variable (`r`).
+        if (/^\s*\S+\s*$/.test(text) && this.#script.variable(text.trim())) {
+          return this.#javascript(text, state)
+        }
         return this.#commandLine(tolerated ?? text, frame)
       case 'javascript':
         return this.#javascript(text, state)
@@ -262,10 +266,6 @@ export class Session {
 
   async #javascript(text: string, state: LineState): Promise<Outcome> {
     const { frame } = state
-    // A bare verb is a command missing its entity, unless it names a variable.
-    if (/^\s*\w+\s*$/.test(text) && lineKind(`${text.trim()} --`) === 'command') {
-      if (!this.#script.variable(text.trim())) return this.#commandLine(text, frame)
-    }
     // Groovy's `this.binding.variables << map` makes the map's entries variables.
     const binding = /^\s*(?:this\s*\.\s*)?binding\s*\.\s*variables\s*<<\s*/.exec(text)
     const code = binding ? `Object.assign(globalThis, ${text.slice(binding[0].length)})` : text

@@ -17,6 +17,7 @@ import { checkSource, type ScriptLanguage } from '../../catalog/syntax/index.ts'
 import { parseFilter } from '../../crest/filter.ts'
 import { matchesFilter } from '../../crest/filter-match.ts'
 import { realmId, realmLineage } from '../../crest/realm.ts'
+import { revision } from '../../crest/revision.ts'
 import { AmshError } from '../../errors.ts'
 import type { JsonObject, JsonValue } from '../../json.ts'
 import {
@@ -65,13 +66,6 @@ interface Row {
   realm: string
   id: string
   body: string
-}
-
-/** AM's _rev is a Java hashCode of the configuration: a signed 32-bit integer as text. */
-function revision(text: string): string {
-  let hash = 0
-  for (let i = 0; i < text.length; i++) hash = (Math.imul(31, hash) + text.charCodeAt(i)) | 0
-  return String(hash)
 }
 
 function realmOf(scope: Scope): string {
