@@ -60,7 +60,8 @@ let terminal: Terminal
 
 /** amsh on a terminal of its own, once its prompt shows. */
 async function openShell(args: string): Promise<Terminal> {
-  const opened = new Terminal(`${process.execPath} ${BIN} ${args}`, {
+  // `exec`, or a shell such as dash stays between script and amsh and dies of our Ctrl-C itself.
+  const opened = new Terminal(`exec ${process.execPath} ${BIN} ${args}`, {
     ...process.env,
     AMSH_HOME: home.dir,
     TERM: 'dumb',
