@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -48,4 +48,63 @@ export function prng(seed: number): () => number {
 
 export function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T
+}
+
+/** A real `amsh serve` on a free loopback port, as a user starts it. */
+export interface Served {
+  /** `http://127.0.0.1:<port>/am` */
+  base: string
+  /** What the server wrote to stderr so far (one line per request). */
+  log(): string
+  process: ChildProcess
+  /** Kills the server and removes its home. */
+  stop(): void
+}
+
+export const SERVE_PASSWORD = 'p4ss'
+
+export async function startServe(args: string[] = []): Promise<Served> {
+  const home = tempDir('amsh-serve-')
+  let log = ''
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--port', '0', '--store', join(home.dir, 'store.db'), ...args],
+    { env: { ...process.env, AMSH_HOME: home.dir, AMSH_ADMIN_PASSWORD: SERVE_PASSWORD } }
+  )
+  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()))
+  const deadline = Date.now() + 10_000
+  let started: RegExpExecArray | null
+  while (!(started = /amsh serve: (http\S+)/.exec(log))) {
+    if (Date.now() > deadline || child.exitCode != null) {
+      child.kill('SIGKILL')
+      home.remove()
+      throw new Error(`amsh serve did not start: ${log}`)
+    }
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return {
+    base: started[1]!,
+    log: () => log,
+    process: child,
+    stop: () => {
+      child.kill('SIGKILL')
+      home.remove()
+    },
+  }
+}
+
+/** Logs in as amadmin the way AM clients do; the tokenId. */
+export async function loginTo(base: string): Promise<string> {
+  const response = await fetch(`${base}/json/realms/root/authenticate`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'accept-api-version': 'resource=2.0, protocol=1.0',
+      'x-openam-username': 'amadmin',
+      'x-openam-password': SERVE_PASSWORD,
+    },
+    body: '{}',
+  })
+  if (response.status !== 200) throw new Error(`login failed: ${response.status}`)
+  return String(((await response.json()) as { tokenId: string }).tokenId)
 }

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { b64, BIN, runAmsh, tempDir } from './helpers.ts'
+import { b64, loginTo, runAmsh, startServe, tempDir, type Served } from './helpers.ts'
 
 // A real `amsh serve` on a loopback port, spoken to over HTTP as AM clients speak to AM.
 
-let home: { dir: string; remove: () => void }
-let server: ChildProcess
+let served: Served
 let base: string
-let log = ''
 let token: string
 
 const SCRIPT = {
@@ -49,34 +45,12 @@ async function call(
 }
 
 before(async () => {
-  home = tempDir()
-  server = spawn(
-    process.execPath,
-    [BIN, 'serve', '--port', '0', '--store', join(home.dir, 's.db')],
-    {
-      env: { ...process.env, AMSH_HOME: home.dir, AMSH_ADMIN_PASSWORD: 'p4ss' },
-    }
-  )
-  server.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()))
-  const deadline = Date.now() + 10_000
-  while (!/amsh serve: (http\S+)/.test(log)) {
-    if (Date.now() > deadline) throw new Error(`serve did not start: ${log}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  base = /amsh serve: (http\S+)/.exec(log)![1]!
-  const login = await call('POST', '/json/realms/root/authenticate', {
-    auth: false,
-    body: {},
-    headers: { 'x-openam-username': 'amadmin', 'x-openam-password': 'p4ss' },
-  })
-  assert.equal(login.status, 200)
-  token = String(login.json.tokenId)
+  served = await startServe()
+  base = served.base
+  token = await loginTo(base)
 })
 
-after(() => {
-  server.kill('SIGKILL')
-  home.remove()
-})
+after(() => served.stop())
 
 describe('amsh serve', () => {
   test('serverinfo without a session; everything else needs one', async () => {
@@ -185,18 +159,22 @@ describe('amsh serve', () => {
   })
 
   test('refuses a non-loopback address without --allow-remote', () => {
+    const home = tempDir()
     const result = runAmsh(['serve', '--host', '0.0.0.0', '--port', '0'], {
       env: { AMSH_HOME: home.dir },
     })
+    home.remove()
     assert.equal(result.status, 2)
     assert.match(result.stderr, /not a loopback address.*--allow-remote/)
   })
 
   test('logs a line per request and stops cleanly on SIGTERM', async () => {
-    assert.match(log, /^GET \/am\/json\/serverinfo\/\* 200 [\d.]+ms$/m)
-    const exited = new Promise<number | null>((done) => server.on('exit', (code) => done(code)))
-    server.kill('SIGTERM')
+    assert.match(served.log(), /^GET \/am\/json\/serverinfo\/\* 200 [\d.]+ms$/m)
+    const exited = new Promise<number | null>((done) =>
+      served.process.on('exit', (code) => done(code))
+    )
+    served.process.kill('SIGTERM')
     assert.equal(await exited, 0)
-    assert.match(log, /amsh serve: stopped/)
+    assert.match(served.log(), /amsh serve: stopped/)
   })
 })
