@@ -6,6 +6,7 @@ import { AmshError, toAmshError } from './errors.ts'
 import { OUTPUT_FORMATS, parseOutputFormat } from './output/format.ts'
 import { amshHome, packageRoot } from './paths.ts'
 import { Batch, type ErrorPolicy } from './shell/batch.ts'
+import { Connector } from './shell/connect.ts'
 import { Session } from './shell/session.ts'
 import { LocalStore } from './transport/local/store.ts'
 import { PlanTransport } from './transport/plan.ts'
@@ -77,7 +78,10 @@ function program(): Command {
       'run the batch on a copy of the store in memory: check every command and print what would change, changing nothing'
     )
     .option('-i, --interactive', 'open the prompt even when stdin is not a terminal')
-    .option('--debug', 'show the stack trace of an error thrown by a JavaScript line')
+    .option(
+      '--debug',
+      'show the stack trace of an error thrown by a JavaScript line, and each HTTP exchange as a curl command (secrets masked)'
+    )
     .version(version(), '--version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .showHelpAfterError('(amsh --help lists the options)')
@@ -138,6 +142,7 @@ export async function main(argv: string[]): Promise<number> {
   const files = cli.args
 
   let store: LocalStore | undefined
+  let session: Session | undefined
   try {
     if (files.length > 0 && options.command.length > 0) {
       throw new AmshError('E_USAGE', 'give batch files or -c commands, not both')
@@ -164,8 +169,20 @@ export async function main(argv: string[]): Promise<number> {
       snapshot: options.dryRun,
     })
     const transport: Transport = options.dryRun ? new PlanTransport(io.out, store) : store
-    const session = new Session({
-      transport,
+    const connector = new Connector({
+      home: { transport, label: undefined, owned: false },
+      product,
+      env: process.env,
+      pinned: options.atomic
+        ? '--atomic holds the batch in one transaction of the local store, which a batch that connects elsewhere would escape'
+        : options.dryRun
+          ? '--dry-run works on a copy of the local store in memory and cannot stand in for another store or a server'
+          : undefined,
+      warn: io.err,
+      debug: options.debug ?? false,
+    })
+    session = new Session({
+      connector,
       profile: getProfile(product),
       properties,
       write: (text) => process.stdout.write(text),
@@ -227,6 +244,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${error.format()}\n`)
     return error.exitCode
   } finally {
+    session?.close()
     store?.close()
   }
 }

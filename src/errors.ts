@@ -26,6 +26,10 @@ export const ERRORS = {
   E_FORBIDDEN: { exit: 3, http: 403 },
   /** An operation the entity, scope or transport does not offer. */
   E_UNSUPPORTED: { exit: 3, http: 501 },
+  /** The server cannot be reached, does not answer in time, or answers what is not AM's JSON. */
+  E_TRANSPORT: { exit: 3, http: 502 },
+  /** The server refused the credentials, or the session ended and logging in again failed. */
+  E_AUTH: { exit: 3, http: 401 },
   /** A file the user named cannot be read. */
   E_IO: { exit: 3, http: 500 },
   /** The local store cannot be opened or written. */
@@ -35,6 +39,26 @@ export const ERRORS = {
 } as const satisfies Record<string, { exit: number; http: number }>
 
 export type ErrorCode = keyof typeof ERRORS
+
+/**
+ * The other direction, for AM's answers: the code an error status stands for. 400 is AM refusing
+ * a body by its rules; a status not listed is the server failing (E_TRANSPORT).
+ */
+const CODES_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'E_INVALID',
+  401: 'E_AUTH',
+  403: 'E_FORBIDDEN',
+  404: 'E_NOT_FOUND',
+  405: 'E_UNSUPPORTED',
+  409: 'E_CONFLICT',
+  412: 'E_EXISTS',
+  413: 'E_INVALID',
+  501: 'E_UNSUPPORTED',
+}
+
+export function codeForStatus(status: number): ErrorCode {
+  return CODES_BY_STATUS[status] ?? 'E_TRANSPORT'
+}
 
 /** Reason phrases as CREST writes them in error bodies. */
 const HTTP_REASONS: Record<number, string> = {

@@ -15,6 +15,8 @@ export interface OperationDef {
   schema?: string
   /** For actions: whether the action changes anything (dry runs and read-only profiles need to know). */
   mutates?: boolean
+  /** Over REST the action goes to the top-level path (`/json/scripts`), whatever the realm. */
+  topLevel?: boolean
 }
 
 export type ScopeDef = Partial<Record<CrudOperation, OperationDef>> & {

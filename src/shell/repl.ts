@@ -17,6 +17,43 @@ export interface ReplOptions {
   quiet: boolean
 }
 
+/** `am> ` on the start-up store; `am am.example.com> ` once connected elsewhere. */
+function promptOf(session: Session): string {
+  return session.where ? `am ${session.where}> ` : 'am> '
+}
+
+interface ReadlineInternals {
+  _writeToOutput(text: string): void
+  historySize: number
+}
+
+/**
+ * A question asked while a line runs (connect -i). A hidden answer is neither echoed (the
+ * terminal goes back to raw mode, where readline alone echoes) nor kept in the history.
+ */
+function ask(server: REPLServer, question: string, hidden: boolean): Promise<string> {
+  const internals = server as unknown as ReadlineInternals
+  const write = internals._writeToOutput
+  const historySize = internals.historySize
+  const raw = process.stdin.isTTY && !process.stdin.isRaw
+  if (raw) process.stdin.setRawMode(true)
+  if (hidden) {
+    internals.historySize = 0
+    internals._writeToOutput = (text: string) => {
+      if (text.startsWith(question)) write.call(server, question)
+      else if (text.includes('\n')) write.call(server, '\n')
+    }
+  }
+  return new Promise((done) =>
+    server.question(question, (answer) => {
+      internals._writeToOutput = write
+      internals.historySize = historySize
+      if (raw) process.stdin.setRawMode(false)
+      done(answer)
+    })
+  )
+}
+
 export function startRepl(options: ReplOptions): Promise<void> {
   const { session } = options
   const stdout = process.stdout
@@ -47,6 +84,7 @@ export function startRepl(options: ReplOptions): Promise<void> {
     errexit: () =>
       io.out('errexit applies to batches; at the prompt a failure never ends the session'),
     failed: (error) => io.err(error.format()),
+    ask: (question, hidden) => ask(server, question, hidden),
   }
 
   function shown(outcome: Outcome): string | undefined {
@@ -81,7 +119,7 @@ export function startRepl(options: ReplOptions): Promise<void> {
   }
 
   const server: REPLServer = repl.start({
-    prompt: 'am> ',
+    prompt: promptOf(session),
     ignoreUndefined: true,
     preview: false,
     writer: (text: unknown) => String(text),
@@ -93,10 +131,12 @@ export function startRepl(options: ReplOptions): Promise<void> {
       }
       interruptible(text).then(
         (outcome) => {
+          server.setPrompt(promptOf(session))
           if (!closing) callback(null, shown(outcome))
         },
         (err: unknown) => {
           io.err(toAmshError(err).format())
+          server.setPrompt(promptOf(session))
           callback(null, undefined)
         }
       )

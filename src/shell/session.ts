@@ -10,6 +10,8 @@ import { compileLine } from '../script/compile.ts'
 import { groovyApiIn } from '../script/groovy-idioms.ts'
 import { interrupted, ScriptContext } from '../script/context.ts'
 import type { Transport } from '../transport/types.ts'
+import type { Ask, Connection, Connector } from './connect.ts'
+import { parseConnectLine } from '../parse/connect.ts'
 import { VERBS } from '../verbs/index.ts'
 import { helpText } from './help.ts'
 import { commandAssignment, lineKind, toleratedCommand } from './lines.ts'
@@ -34,6 +36,8 @@ export type Outcome =
 /** What the front end running the lines does for meta commands. */
 export interface SessionHost {
   load(file: string, args: string[], from: Frame): Promise<void>
+  /** Asks the person at the terminal (connect -i); absent when there is none. */
+  ask?: Ask
   exit(): void
   errexit(on: boolean): void
   /** A failure no line surfaced: a run() whose promise nobody awaited. */
@@ -56,7 +60,8 @@ export interface Frame {
 }
 
 export interface SessionOptions {
-  transport: Transport
+  /** Opens what `connect` names; its home is where the session starts. */
+  connector: Connector
   profile: Profile
   /** -D name=value properties. */
   properties: Map<string, string>
@@ -119,7 +124,8 @@ function optionText(value: unknown, what: string): string {
 }
 
 export class Session {
-  readonly transport: Transport
+  readonly #connector: Connector
+  #connection: Connection
   readonly profile: Profile
   readonly properties: Map<string, string>
   readonly #script: ScriptContext
@@ -132,7 +138,8 @@ export class Session {
   #yielded = performance.now()
 
   constructor(options: SessionOptions) {
-    this.transport = options.transport
+    this.#connector = options.connector
+    this.#connection = options.connector.home
     this.profile = options.profile
     this.properties = options.properties
     this.#writeFiles = options.writeFiles ?? true
@@ -163,6 +170,21 @@ export class Session {
         return optionText(found.value, `variable "${name}"`)
       },
     }
+  }
+
+  get transport(): Transport {
+    return this.#connection.transport
+  }
+
+  /** Where commands go, for the prompt: a server's host, or undefined for the start-up store. */
+  get where(): string | undefined {
+    return this.#connection.label
+  }
+
+  /** Closes what `connect` opened (the start-up store belongs to whoever made it). */
+  close(): void {
+    if (this.#connection.owned) this.#connection.transport.close()
+    this.#connection = this.#connector.home
   }
 
   /** The words after the file name of the :load running now, as the file's code sees them. */
@@ -256,12 +278,24 @@ export class Session {
   }
 
   #command(text: string, frame: Frame): Promise<JsonValue> {
+    if (/^\s*connect(\s|$)/.test(text)) return this.#connect(text, frame)
     const invocation = parseCommand(text, this.#scope)
     return VERBS[invocation.verb].run(invocation, {
       transport: this.transport,
       profile: this.profile,
       baseDir: frame.baseDir,
     })
+  }
+
+  /** `connect`: commands go elsewhere from now on, once the new place has let us in. */
+  async #connect(text: string, frame: Frame): Promise<JsonValue> {
+    const request = parseConnectLine(text, this.#scope)
+    const next = await this.#connector.open(request, frame.baseDir, frame.host.ask)
+    if (next !== this.#connection) {
+      this.close()
+      this.#connection = next
+    }
+    return true
   }
 
   async #javascript(text: string, state: LineState): Promise<Outcome> {

@@ -1,4 +1,5 @@
-import type { EntityDef } from '../catalog/catalog.ts'
+import type { CrudOperation, EntityDef, OperationDef } from '../catalog/catalog.ts'
+import { AmshError } from '../errors.ts'
 import type { JsonObject, JsonValue } from '../json.ts'
 
 /** Where an operation applies: one realm (`/`, `/alpha`, `/a/b`) or the global configuration. */
@@ -67,4 +68,27 @@ export function queryEnvelope(result: JsonObject[], remaining = 0): QueryResult 
     totalPagedResults: -1,
     remainingPagedResults: remaining,
   }
+}
+
+/** Refuses what the catalog says an entity does not offer in a scope, before anything is sent. */
+export function checkOffered(target: Target, operation: CrudOperation): void {
+  if (!target.entity.scopes[target.scope.kind]?.[operation]) {
+    const where = target.scope.kind === 'global' ? 'globally' : 'in a realm'
+    throw new AmshError(
+      'E_UNSUPPORTED',
+      `${target.entity.name} does not support ${operation} ${where}`
+    )
+  }
+}
+
+/** The definition of an action the entity offers in the target's scope; refuses any other. */
+export function checkAction(target: Target, action: string): OperationDef {
+  const offered = target.entity.scopes[target.scope.kind]?.actions?.[action]
+  if (!offered) {
+    throw new AmshError(
+      'E_UNSUPPORTED',
+      `Action ${action} is not supported on ${target.entity.name}`
+    )
+  }
+  return offered
 }

@@ -1,10 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import {
-  entityMessage,
-  getEntity,
-  type CrudOperation,
-  type EntityDef,
-} from '../../catalog/catalog.ts'
+import { entityMessage, getEntity, type EntityDef } from '../../catalog/catalog.ts'
 import {
   getProfile,
   type DefaultScript,
@@ -21,6 +16,8 @@ import { revision } from '../../crest/revision.ts'
 import { AmshError } from '../../errors.ts'
 import type { JsonObject, JsonValue } from '../../json.ts'
 import {
+  checkAction,
+  checkOffered,
   queryEnvelope,
   type QueryParams,
   type QueryResult,
@@ -122,14 +119,14 @@ export class LocalStore implements Transport {
 
   create(target: Target, body: JsonObject, id?: string): Promise<JsonObject> {
     return this.#write(() => {
-      offered(target, 'create')
+      checkOffered(target, 'create')
       return this.#create(target.entity, realmOf(target.scope), body, id)
     })
   }
 
   read(target: Target, id: string): Promise<JsonObject> {
     return this.#run(() => {
-      offered(target, 'read')
+      checkOffered(target, 'read')
       if (target.entity.behaviour === 'realms') return this.#readRealm(target.entity, id)
       const row = this.#find(target.entity, realmOf(target.scope), id)
       return this.#present(target.entity, row)
@@ -138,7 +135,7 @@ export class LocalStore implements Transport {
 
   update(target: Target, id: string, body: JsonObject): Promise<JsonObject> {
     return this.#write(() => {
-      offered(target, 'update')
+      checkOffered(target, 'update')
       const { entity } = target
       const realm = realmOf(target.scope)
       const row = this.#find(entity, realm, id)
@@ -160,7 +157,7 @@ export class LocalStore implements Transport {
 
   delete(target: Target, id: string): Promise<JsonObject> {
     return this.#write(() => {
-      offered(target, 'delete')
+      checkOffered(target, 'delete')
       const { entity } = target
       const row = this.#find(entity, realmOf(target.scope), id)
       const stored = JSON.parse(row.body) as JsonObject
@@ -181,7 +178,7 @@ export class LocalStore implements Transport {
 
   query(target: Target, params: QueryParams): Promise<QueryResult> {
     return this.#run(() => {
-      offered(target, 'query')
+      checkOffered(target, 'query')
       const filter = parseFilter(params.filter)
       const { entity } = target
       if (entity.behaviour === 'realms') return this.#queryRealms(entity, params)
@@ -212,27 +209,21 @@ export class LocalStore implements Transport {
     })
   }
 
-  action(
+  async action(
     target: Target,
     action: string,
     body: JsonObject | undefined,
     _params: Record<string, string>
   ): Promise<JsonValue> {
     const { entity } = target
-    if (!entity.scopes[target.scope.kind]?.actions?.[action]) {
-      return Promise.reject(
-        new AmshError('E_UNSUPPORTED', `Action ${action} is not supported on ${entity.name}`)
-      )
-    }
+    checkAction(target, action)
     if (entity.behaviour === 'scripts' && action === 'validate') {
       return this.#validate(entity, body ?? {})
     }
     if (entity.behaviour === 'scripts' && action === 'createGlobal') {
       return this.#write(() => this.#create(entity, GLOBAL, body ?? {}, undefined))
     }
-    return Promise.reject(
-      new AmshError('E_UNSUPPORTED', `Action ${action} is not supported on ${entity.name}`)
-    )
+    throw new AmshError('E_UNSUPPORTED', `Action ${action} is not supported on ${entity.name}`)
   }
 
   // ---- writes ----------------------------------------------------------------------------------
@@ -498,16 +489,6 @@ function defaultScriptSource(script: DefaultScript): string {
 }
 
 /** The store does what the catalog says an entity offers in a scope, and nothing else. */
-function offered(target: Target, operation: CrudOperation): void {
-  if (!target.entity.scopes[target.scope.kind]?.[operation]) {
-    const where = target.scope.kind === 'global' ? 'globally' : 'in a realm'
-    throw new AmshError(
-      'E_UNSUPPORTED',
-      `${target.entity.name} does not support ${operation} ${where}`
-    )
-  }
-}
-
 /** `_fields`: the id always, then the named top-level fields that exist. */
 function project(doc: JsonObject, entity: EntityDef, fields: string[] | undefined): JsonObject {
   if (!fields?.length) return doc

@@ -1,0 +1,208 @@
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { Product } from '../catalog/profiles.ts'
+import { AmshError } from '../errors.ts'
+import { readUserFile } from '../files.ts'
+import type { ConnectRequest } from '../parse/connect.ts'
+import {
+  AmsterKeyLogin,
+  BearerToken,
+  PasswordLogin,
+  ServiceAccount,
+  type Credentials,
+} from '../transport/am/auth.ts'
+import { AmTransport } from '../transport/am/transport.ts'
+import { LocalStore } from '../transport/local/store.ts'
+import type { Transport } from '../transport/types.ts'
+
+// What `connect` connects to: the local store amsh started on, another store file, or an AM
+// server with one of the ways of logging in. A connection is checked (logged in) before it
+// replaces the one in use, so a failed `connect` leaves the session where it was.
+
+export interface Connection {
+  transport: Transport
+  /** What the prompt shows (`am am.example.com>`); undefined for the store amsh started on. */
+  label: string | undefined
+  /** Whether the session closes it when it moves on (the start-up store belongs to the CLI). */
+  owned: boolean
+}
+
+/** Asks the person at the terminal; hidden answers are not echoed. */
+export type Ask = (question: string, hidden: boolean) => Promise<string>
+
+export interface ConnectorOptions {
+  /** The store amsh started on: `connect local` goes back to it. */
+  home: Connection
+  product: Product
+  env: NodeJS.ProcessEnv
+  /** Why this run may not leave the start-up store (--atomic, --dry-run), if it may not. */
+  pinned?: string
+  /** Prints the warning of --insecure, and --debug's exchanges. */
+  warn(line: string): void
+  /** --debug: show each HTTP exchange as a curl command. */
+  debug: boolean
+}
+
+const DEFAULT_TIMEOUT_S = 10
+
+export class Connector {
+  readonly #options: ConnectorOptions
+
+  constructor(options: ConnectorOptions) {
+    this.#options = options
+  }
+
+  get home(): Connection {
+    return this.#options.home
+  }
+
+  async open(request: ConnectRequest, baseDir: string, ask: Ask | undefined): Promise<Connection> {
+    const target = request.target ?? ''
+    const local = /^local(?::(.*))?$/.exec(target)
+    if (local) {
+      if (local[1] === undefined || local[1] === '') return this.#options.home
+      this.#refusePinned(target)
+      const path = resolve(baseDir, local[1])
+      return {
+        transport: new LocalStore({ path, product: this.#options.product }),
+        label: `local:${path}`,
+        owned: true,
+      }
+    }
+    if (request.profile !== undefined) {
+      throw new AmshError('E_UNSUPPORTED', 'connect --profile: profiles are not there yet')
+    }
+    this.#refusePinned(target)
+    const { env, warn } = this.#options
+    const url = parseBaseUrl(target)
+    if (request.insecure) {
+      warn(
+        `amsh: WARNING: --insecure: the certificate of ${url.host} is not checked; anyone on the way can read and change this session, passwords included`
+      )
+    }
+    const transport = new AmTransport({
+      baseUrl: target,
+      timeoutMs: (request.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000,
+      tls: {
+        ca:
+          request.caFile === undefined
+            ? undefined
+            : readUserFile(resolve(baseDir, request.caFile), 'CA file'),
+        insecure: request.insecure,
+      },
+      trace: this.#options.debug ? warn : undefined,
+      credentials: await credentials(request, baseDir, env, ask),
+    })
+    try {
+      await transport.login()
+    } catch (err) {
+      transport.close()
+      throw err
+    }
+    const port = url.port ? `:${url.port}` : ''
+    return { transport, label: `${url.hostname}${port}`, owned: true }
+  }
+
+  #refusePinned(target: string): void {
+    const { pinned } = this.#options
+    if (pinned) throw new AmshError('E_UNSUPPORTED', `connect ${target}: ${pinned}`)
+  }
+}
+
+function parseBaseUrl(target: string): URL {
+  let url: URL | undefined
+  try {
+    url = new URL(target)
+  } catch {
+    url = undefined
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new AmshError(
+      'E_USAGE',
+      `connect: "${target}" is not a server URL; write the base URL with its context path, e.g. https://am.example.com/am (or connect local)`
+    )
+  }
+  return url
+}
+
+function fromEnv(env: NodeJS.ProcessEnv, name: string, what: string): string {
+  const value = env[name]
+  if (value === undefined || value === '') {
+    throw new AmshError('E_USAGE', `connect: the environment variable ${name} (${what}) is not set`)
+  }
+  return value
+}
+
+/** The one way of logging in the options name; Amster's key login when they name none. */
+async function credentials(
+  request: ConnectRequest,
+  baseDir: string,
+  env: NodeJS.ProcessEnv,
+  ask: Ask | undefined
+): Promise<Credentials> {
+  const ways = [
+    request.privateKey !== undefined && '-k',
+    request.interactive && '-i',
+    (request.username !== undefined ||
+      request.passwordEnv !== undefined ||
+      request.passwordFile !== undefined) &&
+      '--username',
+    request.tokenEnv !== undefined && '--token-env',
+    (request.saId !== undefined || request.saJwkFile !== undefined) && '--sa-id',
+  ].filter((way): way is string => way !== false)
+  if (ways.length > 1) {
+    throw new AmshError('E_USAGE', `connect: choose one way to log in, not ${ways.join(' and ')}`)
+  }
+  if (request.tokenEnv !== undefined) {
+    return new BearerToken(fromEnv(env, request.tokenEnv, 'the token'))
+  }
+  if (request.saId !== undefined || request.saJwkFile !== undefined) {
+    if (request.saId === undefined || request.saJwkFile === undefined) {
+      throw new AmshError(
+        'E_USAGE',
+        'connect: a service account needs both --sa-id and --sa-jwk-file'
+      )
+    }
+    return new ServiceAccount(request.saId, resolve(baseDir, request.saJwkFile))
+  }
+  if (request.interactive) {
+    if (!ask) {
+      throw new AmshError(
+        'E_USAGE',
+        'connect -i asks for a password, but there is no terminal to ask on; use --password-env or --password-file'
+      )
+    }
+    const username = request.username ?? ((await ask('User Name: ', false)) || 'amadmin')
+    return new PasswordLogin(username, await ask('Password: ', true), request.journey)
+  }
+  if (
+    request.username !== undefined ||
+    request.passwordEnv !== undefined ||
+    request.passwordFile !== undefined
+  ) {
+    const username = request.username ?? 'amadmin'
+    if (request.passwordEnv !== undefined && request.passwordFile !== undefined) {
+      throw new AmshError('E_USAGE', 'connect: give --password-env or --password-file, not both')
+    }
+    let password: string
+    if (request.passwordEnv !== undefined) {
+      password = fromEnv(env, request.passwordEnv, 'the password')
+    } else if (request.passwordFile !== undefined) {
+      password = readUserFile(resolve(baseDir, request.passwordFile), 'password file').replace(
+        /\r?\n$/,
+        ''
+      )
+    } else if (ask) {
+      password = await ask('Password: ', true)
+    } else {
+      throw new AmshError(
+        'E_USAGE',
+        'connect --username needs --password-env <VAR> or --password-file <file> outside a terminal'
+      )
+    }
+    return new PasswordLogin(username, password, request.journey)
+  }
+  return new AmsterKeyLogin(
+    resolve(baseDir, request.privateKey ?? join(env.HOME ?? homedir(), '.ssh'))
+  )
+}

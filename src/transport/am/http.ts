@@ -1,0 +1,243 @@
+import { Pool } from 'undici'
+import { AmshError, codeForStatus } from '../../errors.ts'
+import type { JsonValue } from '../../json.ts'
+
+// The wire under the AM transport: one keep-alive connection pool per server, JSON in and out,
+// bounded retries for requests that are safe to repeat, and every failure of the network turned
+// into one E_TRANSPORT line that says what happened and where.
+
+export interface HttpOptions {
+  /** The server's base URL, with AM's context path: `https://am.example.com/am`. */
+  baseUrl: string
+  /** How long to wait for a connection and for an answer. */
+  timeoutMs?: number
+  /** Extra tries for an idempotent request after a reset connection or a 502/503/504. */
+  retries?: number
+  /** Waits before the first retry; each next one waits twice as long. */
+  backoffMs?: number
+  /** A private CA to trust (PEM), or no certificate checks at all. */
+  tls?: { ca?: string; insecure?: boolean }
+  /** Given a line per exchange (--debug): the request as a curl command, then the status. */
+  trace?: (line: string) => void
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  /** Below the base URL: `/json/realms/root/scripts`. */
+  path: string
+  query?: Record<string, string | undefined>
+  headers?: Record<string, string>
+  body?: JsonValue
+  /** An application/x-www-form-urlencoded body instead (OAuth 2.0's token endpoint). */
+  form?: Record<string, string>
+}
+
+export interface HttpReply {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: JsonValue
+}
+
+const RETRY_STATUSES = new Set([502, 503, 504])
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'])
+
+/** What the network said, in words a person can act on. */
+function networkProblem(err: unknown, url: string, timeoutMs: number): AmshError {
+  const code = (err as { code?: string }).code ?? ''
+  const why =
+    code === 'ECONNREFUSED'
+      ? 'connection refused (is the server running, and is the port right?)'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'the host name does not resolve (DNS)'
+        : code === 'UND_ERR_CONNECT_TIMEOUT' ||
+            code === 'UND_ERR_HEADERS_TIMEOUT' ||
+            code === 'UND_ERR_BODY_TIMEOUT'
+          ? `no answer within ${timeoutMs / 1000} s (raise it with -t)`
+          : /CERT|SELF_SIGNED|TLS|SSL/i.test(code)
+            ? `TLS: ${(err as Error).message} (${code}; give the CA with --ca-file)`
+            : `${(err as Error).message}${code ? ` (${code})` : ''}`
+  return new AmshError('E_TRANSPORT', `cannot reach ${url}: ${why}`, { cause: err })
+}
+
+/** Headers whose values are secrets: --debug shows that they were sent, not what they held. */
+const SECRET_HEADERS = new Set(['authorization', 'cookie', 'x-openam-password'])
+/** Form fields likewise (a signed assertion is as good as a password for three minutes). */
+const SECRET_FIELDS = new Set(['assertion', 'password', 'client_secret'])
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`
+}
+
+function masked(name: string, value: string): string {
+  if (!SECRET_HEADERS.has(name.toLowerCase())) return value
+  const scheme = /^(Bearer|Basic)\s/i.exec(value)?.[0] ?? ''
+  const cookie = name.toLowerCase() === 'cookie' ? value.replace(/=.*$/, '=') : ''
+  return `${scheme || cookie}***`
+}
+
+/** A request as the curl command that repeats it, secrets masked. */
+function curl(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  payload: string | undefined
+): string {
+  const parts = ['curl', '-X', method, shellQuote(url)]
+  for (const [name, value] of Object.entries(headers)) {
+    parts.push('-H', shellQuote(`${name}: ${masked(name, value)}`))
+  }
+  if (payload !== undefined) {
+    let shown = payload
+    if (headers['content-type'] === 'application/x-www-form-urlencoded') {
+      const form = new URLSearchParams(payload)
+      for (const field of SECRET_FIELDS) if (form.has(field)) form.set(field, '***')
+      shown = form.toString()
+    }
+    parts.push('--data', shellQuote(shown))
+  }
+  return parts.join(' ')
+}
+
+/** CREST escapes HTML in messages; a terminal shows them as AM meant them. */
+function unescapeHtml(text: string): string {
+  return text.replace(/&(quot|#39|lt|gt|amp);/g, (_, entity: string) => {
+    switch (entity) {
+      case 'quot':
+        return '"'
+      case '#39':
+        return "'"
+      case 'lt':
+        return '<'
+      case 'gt':
+        return '>'
+      default:
+        return '&'
+    }
+  })
+}
+
+/** An error answer of AM as an AmshError carrying AM's own message. */
+export function amError(reply: HttpReply): AmshError {
+  const body = reply.body as { message?: unknown; reason?: unknown } | null
+  const said = typeof body?.message === 'string' && body.message ? body.message : undefined
+  const message = said
+    ? unescapeHtml(said)
+    : `HTTP ${reply.status}${typeof body?.reason === 'string' ? ` ${body.reason}` : ''}`
+  return new AmshError(codeForStatus(reply.status), message, {
+    details: { status: reply.status },
+  })
+}
+
+export class HttpClient {
+  readonly baseUrl: string
+  readonly #pool: Pool
+  readonly #prefix: string
+  readonly #timeoutMs: number
+  readonly #retries: number
+  readonly #backoffMs: number
+  readonly #trace: ((line: string) => void) | undefined
+
+  constructor(options: HttpOptions) {
+    let url: URL
+    try {
+      url = new URL(options.baseUrl)
+    } catch {
+      throw new AmshError(
+        'E_USAGE',
+        `"${options.baseUrl}" is not a URL (expected e.g. https://am.example.com/am)`
+      )
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new AmshError('E_USAGE', `"${options.baseUrl}" is not an http(s) URL`)
+    }
+    this.#prefix = url.pathname.replace(/\/+$/, '')
+    this.baseUrl = `${url.origin}${this.#prefix}`
+    this.#timeoutMs = options.timeoutMs ?? 30_000
+    this.#retries = options.retries ?? 2
+    this.#backoffMs = options.backoffMs ?? 200
+    this.#trace = options.trace
+    this.#pool = new Pool(url.origin, {
+      connect: {
+        timeout: this.#timeoutMs,
+        ca: options.tls?.ca,
+        rejectUnauthorized: options.tls?.insecure !== true,
+      },
+      headersTimeout: this.#timeoutMs,
+      bodyTimeout: this.#timeoutMs,
+    })
+  }
+
+  /** Sends a request and reads its JSON answer, whatever the status (the caller decides). */
+  async send(request: HttpRequest): Promise<HttpReply> {
+    const idempotent = request.method !== 'POST'
+    for (let attempt = 0; ; attempt++) {
+      const last = !idempotent || attempt >= this.#retries
+      try {
+        const reply = await this.#once(request)
+        if (last || !RETRY_STATUSES.has(reply.status)) return reply
+      } catch (err) {
+        const cause = (err as { cause?: { code?: string } }).cause
+        if (last || !RESET_CODES.has(cause?.code ?? '')) throw err
+      }
+      await new Promise((done) => setTimeout(done, this.#backoffMs * 2 ** attempt))
+    }
+  }
+
+  async #once(request: HttpRequest): Promise<HttpReply> {
+    const search = new URLSearchParams()
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) search.set(name, value)
+    }
+    const path = `${this.#prefix}${request.path}${search.size ? `?${search}` : ''}`
+    const url = `${this.baseUrl}${request.path}`
+    const headers: Record<string, string> = { accept: 'application/json', ...request.headers }
+    let payload: string | undefined
+    if (request.form !== undefined) {
+      payload = new URLSearchParams(request.form).toString()
+      headers['content-type'] = 'application/x-www-form-urlencoded'
+    } else if (request.body !== undefined) {
+      payload = JSON.stringify(request.body)
+      headers['content-type'] = 'application/json'
+    }
+    this.#trace?.(
+      curl(
+        request.method,
+        `${this.baseUrl}${request.path}${search.size ? `?${search}` : ''}`,
+        headers,
+        payload
+      )
+    )
+    let answer: Awaited<ReturnType<Pool['request']>>
+    try {
+      answer = await this.#pool.request({ method: request.method, path, headers, body: payload })
+    } catch (err) {
+      throw networkProblem(err, url, this.#timeoutMs)
+    }
+    let text: string
+    try {
+      text = await answer.body.text()
+    } catch (err) {
+      throw networkProblem(err, url, this.#timeoutMs)
+    }
+    let body: JsonValue = null
+    if (text !== '') {
+      try {
+        body = JSON.parse(text) as JsonValue
+      } catch {
+        const type = String(answer.headers['content-type'] ?? 'no content type')
+        const start = text.replace(/\s+/g, ' ').trim().slice(0, 80)
+        throw new AmshError(
+          'E_TRANSPORT',
+          `${request.method} ${url} answered ${answer.statusCode} with ${type}, not AM's JSON: "${start}"`
+        )
+      }
+    }
+    this.#trace?.(`  → ${answer.statusCode}`)
+    return { status: answer.statusCode, headers: answer.headers, body }
+  }
+
+  close(): void {
+    // Nothing waits on a pool being closed; in-flight requests still finish first.
+    this.#pool.close().catch(() => undefined)
+  }
+}
