@@ -34,6 +34,26 @@ export function runAmsh(
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 
+/** runAmsh without blocking the event loop: for tests whose own servers must answer amsh. */
+export function runAmshAsync(
+  args: string[],
+  options: { input?: string; env?: Record<string, string>; cwd?: string } = {}
+): Promise<Run> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...options.env },
+      cwd: options.cwd,
+      timeout: 20_000,
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('close', (status) => done({ status, stdout, stderr }))
+    child.stdin.end(options.input ?? '')
+  })
+}
+
 /** A small seeded random generator (mulberry32): generated test data is the same on every run. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0

@@ -11,10 +11,10 @@ export function normaliseRealm(input: string): string {
     if (segment === '') {
       throw new AmshError('E_USAGE', `realm "${input}" has an empty path segment`)
     }
-    if (segment === '.' || segment === '..' || /[\s\\?#%]/.test(segment)) {
+    if (segment === '.' || segment === '..' || /[\s\\?#%\p{Cc}\p{Cf}]/u.test(segment)) {
       throw new AmshError(
         'E_USAGE',
-        `realm "${input}" has an invalid segment "${segment}" (no spaces, \\ ? # % . or ..)`
+        `realm "${input}" has an invalid segment "${segment}" (no spaces, control characters, \\ ? # % . or ..)`
       )
     }
   }

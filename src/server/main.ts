@@ -12,7 +12,7 @@ import { amshHome } from '../paths.ts'
 import { LocalStore } from '../transport/local/store.ts'
 import { Router } from './router.ts'
 import { isLoopback, serve } from './serve.ts'
-import { adminPassword, ADMIN, Sessions } from './sessions.ts'
+import { adminPassword, ADMIN, IDLE_MS, Sessions } from './sessions.ts'
 
 // `amsh serve`: the local store behind AM's REST API, until SIGINT or SIGTERM.
 
@@ -23,6 +23,7 @@ interface ServeCliOptions {
   contextPath: string
   product: string
   allowRemote?: boolean
+  idleTimeout: string
 }
 
 /** What each product calls its session cookie and which version it reports. */
@@ -58,6 +59,7 @@ function command(): Command {
         .default(DEFAULT_PRODUCT)
     )
     .option('--allow-remote', 'listen on an address other machines can reach')
+    .option('--idle-timeout <seconds>', 'how long a session lives unused', String(IDLE_MS / 1000))
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
     .addHelpText(
@@ -90,6 +92,12 @@ export async function serveMain(argv: string[]): Promise<number> {
         `--host ${options.host} is not a loopback address: anyone who can reach it could change the store; add --allow-remote if that is what you want`
       )
     }
+    if (!/^[1-9]\d*$/.test(options.idleTimeout)) {
+      throw new AmshError(
+        'E_USAGE',
+        `--idle-timeout takes a number of seconds (1 or more), not "${options.idleTimeout}"`
+      )
+    }
     const contextPath = `/${options.contextPath.replace(/^\/+|\/+$/g, '')}`.replace(/^\/$/, '')
     const home = amshHome()
     const storePath = options.store ?? join(home, 'store.db')
@@ -99,7 +107,7 @@ export async function serveMain(argv: string[]): Promise<number> {
     const router = new Router({
       transport: store,
       profile: getProfile(product),
-      sessions: new Sessions(admin.password),
+      sessions: new Sessions(admin.password, Date.now, Number(options.idleTimeout) * 1000),
       cookieName: info.cookieName,
       version: info,
     })

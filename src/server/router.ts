@@ -3,9 +3,10 @@ import type { Profile } from '../catalog/profiles.ts'
 import { parseFilter } from '../crest/filter.ts'
 import { AmshError } from '../errors.ts'
 import type { JsonObject, JsonValue } from '../json.ts'
-import { realmUrlPath } from '../crest/realm.ts'
+import { normaliseRealm, realmUrlPath } from '../crest/realm.ts'
 import { revision } from '../crest/revision.ts'
-import type { Target, Transport } from '../transport/types.ts'
+import type { QueryParams, Target, Transport } from '../transport/types.ts'
+import { contextMetadata, scriptingContexts } from './contexts.ts'
 import { checkResourceVersion, HttpError, parseApiVersion, type ApiVersion } from './crest.ts'
 import type { Sessions } from './sessions.ts'
 
@@ -42,6 +43,7 @@ export interface RouterOptions {
 }
 
 const SCRIPTS_VERSION = { major: 1, minor: 1 }
+const REALMS_VERSION = { major: 1, minor: 0 }
 
 function header(request: ApiRequest, name: string): string | undefined {
   const value = request.headers[name]
@@ -76,24 +78,35 @@ function jsonBody(request: ApiRequest): JsonObject {
   return parsed as JsonObject
 }
 
-/** `/realms/root[/realms/x...]` as a realm path (`/`, `/x/...`); undefined when it is not one. */
+/**
+ * `/realms/root[/realms/x...]` as a realm path (`/`, `/x/...`); undefined when it is not one,
+ * or names a realm the shell could not name either (`a b`, `%`, `..`).
+ */
 function realmOf(segments: string[]): string | undefined {
   if (segments[0] !== 'realms' || segments[1] !== 'root') return undefined
   const names: string[] = []
   for (let i = 2; i < segments.length; i += 2) {
     const name = segments[i + 1]
-    if (segments[i] !== 'realms' || !name) return undefined
+    if (segments[i] !== 'realms' || !name || name.includes('/')) return undefined
     names.push(name)
   }
-  return `/${names.join('/')}`
+  try {
+    return normaliseRealm(`/${names.join('/')}`)
+  } catch {
+    return undefined
+  }
 }
 
 function decodeSegments(path: string): string[] {
   try {
-    return path
-      .split('/')
-      .slice(1)
-      .map((segment) => decodeURIComponent(segment))
+    return (
+      path
+        // CREST reads `scripts/?_action=create` (as AM's docs write it) as `scripts?_action=create`.
+        .replace(/(?<=[^/])\/$/, '')
+        .split('/')
+        .slice(1)
+        .map((segment) => decodeURIComponent(segment))
+    )
   } catch {
     throw new HttpError(400, `The path ${path} is not a valid URL path`)
   }
@@ -102,9 +115,30 @@ function decodeSegments(path: string): string[] {
 function count(query: URLSearchParams, name: string): number | undefined {
   const value = query.get(name)
   if (value == null || value === '') return undefined
-  if (!/^\d+$/.test(value))
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
     throw new HttpError(400, `The value '${value}' for parameter '${name}' is not an integer`)
   return Number(value)
+}
+
+/** A CREST query's parameters; a filter AM could not parse is AM's 400. */
+function queryParams(query: URLSearchParams): QueryParams {
+  const filter = query.get('_queryFilter')
+  if (filter == null) throw new HttpError(400, 'Query requests must specify a _queryFilter')
+  try {
+    parseFilter(filter)
+  } catch {
+    throw new HttpError(
+      400,
+      `The value '${filter}' for parameter '_queryFilter' could not be parsed as a valid query filter`
+    )
+  }
+  return {
+    filter,
+    fields: list(query, '_fields'),
+    sortKeys: list(query, '_sortKeys'),
+    pageSize: count(query, '_pageSize'),
+    pagedResultsOffset: count(query, '_pagedResultsOffset'),
+  }
 }
 
 function list(query: URLSearchParams, name: string): string[] | undefined {
@@ -130,7 +164,7 @@ export class Router {
     const rest = segments.slice(1)
     const api = parseApiVersion(header(request, 'accept-api-version'))
 
-    if (rest[0] === 'serverinfo' && request.method === 'GET') return this.#serverInfo(rest[1])
+    if (rest[0] === 'serverinfo' && request.method === 'GET') return this.#serverInfo(rest[1], api)
     if (rest.join('/') === 'realms/root/authenticate' && request.method === 'POST') {
       return this.#authenticate(request)
     }
@@ -142,6 +176,28 @@ export class Router {
       return ok({ result: 'Successfully logged out' })
     }
 
+    const { profile } = this.#options
+    if (rest.slice(0, 4).join('/') === 'global-config/services/scripting/contexts') {
+      if (rest.length > 5) throw notFound()
+      return scriptingContexts(profile, request, api, rest[4])
+    }
+    // /json/contexts/{id}, and the same below any realm.
+    const contextsAt = rest.lastIndexOf('contexts')
+    if (
+      contextsAt >= 0 &&
+      rest.length - contextsAt <= 2 &&
+      (contextsAt === 0 || realmOf(rest.slice(0, contextsAt)) !== undefined)
+    ) {
+      return contextMetadata(profile, request, api, rest[contextsAt + 1])
+    }
+
+    if (rest[0] === 'global-config' && rest[1] === 'realms' && rest.length <= 3) {
+      checkResourceVersion(api.resource, REALMS_VERSION)
+      const response = await this.#realms(request, rest[2])
+      response.headers['content-api-version'] = 'resource=1.0'
+      return response
+    }
+
     // /json/scripts[/id] is the top-level realm's collection; /json/realms/root/.../scripts[/id].
     const at = rest.lastIndexOf('scripts')
     const realm = at === 0 ? '/' : at > 0 ? realmOf(rest.slice(0, at)) : undefined
@@ -150,14 +206,18 @@ export class Router {
     checkResourceVersion(api.resource, SCRIPTS_VERSION)
     const target: Target = { entity: getEntity('Scripts'), scope: { kind: 'realm', realm } }
     const response = await this.#scripts(request, api, target, ids[0], at === 0)
-    response.headers['content-api-version'] = 'resource=1.1'
+    // A query's answer names the protocol too, and the resource version twice (recorded so).
+    const { major, minor } = api.protocol
+    response.headers['content-api-version'] = isQuery(request, ids[0])
+      ? `protocol=${major}.${minor},resource=1.1, resource=1.1`
+      : 'resource=1.1'
     return response
   }
 
-  #serverInfo(which: string | undefined): ApiResponse {
+  #serverInfo(which: string | undefined, api: ApiVersion): ApiResponse {
     if (which === 'version') {
       const { version, fullVersion } = this.#options.version
-      return ok({
+      return serverInfoAnswer('resource=1.0', {
         _id: 'version',
         _rev: revision(fullVersion),
         version,
@@ -167,9 +227,9 @@ export class Router {
       })
     }
     if (which !== '*') throw notFound()
-    return ok({
+    const info: JsonObject = {
       _id: '*',
-      _rev: '1',
+      _rev: '',
       domains: [],
       protectedUserAttributes: [],
       cookieName: this.#options.cookieName,
@@ -187,7 +247,12 @@ export class Router {
       xuiUserSessionValidationEnabled: true,
       fileBasedConfiguration: true,
       userIdAttributes: [],
-    })
+      // PingAM 8 adds it (recorded on 8.0.1); AM 7.5 and Identity Cloud do not send it.
+      ...(this.#options.profile.product === 'am8' ? { nodeDesignerXuiEnabled: true } : {}),
+    }
+    info._rev = revision(JSON.stringify(info))
+    // Served as resource 1.1 and 2.0 alike; the answer names the one asked for.
+    return serverInfoAnswer(api.resource?.major === 2 ? 'resource=2.0' : 'resource=1.1', info)
   }
 
   async #authenticate(request: ApiRequest): Promise<ApiResponse> {
@@ -201,9 +266,22 @@ export class Router {
       headers: {
         'set-cookie': `${this.#options.cookieName}=${token}; Path=/; HttpOnly`,
         'content-api-version': 'resource=2.1',
+        // Recorded so: this one answer comes without the charset.
+        'content-type': 'application/json',
       },
       body: { tokenId: token, successUrl: '/am/console', realm: '/' },
     }
+  }
+
+  /** The realms, read-only: what the catalog's Realms entity offers. */
+  async #realms(request: ApiRequest, id: string | undefined): Promise<ApiResponse> {
+    const target: Target = { entity: getEntity('Realms'), scope: { kind: 'global' } }
+    const { transport } = this.#options
+    if (request.method !== 'GET') {
+      throw new HttpError(501, `${request.method} is not supported on realms by amsh serve`)
+    }
+    if (id !== undefined) return ok(await transport.read(target, id))
+    return ok((await transport.query(target, queryParams(request.query))) as unknown as JsonObject)
   }
 
   async #scripts(
@@ -224,23 +302,7 @@ export class Router {
     }
     if (id === undefined) {
       if (method === 'GET') {
-        const filter = query.get('_queryFilter')
-        if (filter == null) throw new HttpError(400, 'Query requests must specify a _queryFilter')
-        try {
-          parseFilter(filter)
-        } catch {
-          throw new HttpError(
-            400,
-            `The value '${filter}' for parameter '_queryFilter' could not be parsed as a valid query filter`
-          )
-        }
-        const result = await transport.query(target, {
-          filter,
-          fields: list(query, '_fields'),
-          sortKeys: list(query, '_sortKeys'),
-          pageSize: count(query, '_pageSize'),
-          pagedResultsOffset: count(query, '_pagedResultsOffset'),
-        })
+        const result = await transport.query(target, queryParams(query))
         return ok(result as unknown as JsonObject)
       }
       if (method === 'POST') {
@@ -326,6 +388,23 @@ export class Router {
       body: created,
     }
   }
+}
+
+/** serverinfo answers carry their _rev as an ETag and may not be cached (recorded on AM 8.0.1). */
+function serverInfoAnswer(version: string, body: JsonObject): ApiResponse {
+  return {
+    status: 200,
+    headers: {
+      'content-api-version': version,
+      etag: `"${String(body._rev)}"`,
+      'cache-control': 'no-store',
+    },
+    body,
+  }
+}
+
+function isQuery(request: ApiRequest, id: string | undefined): boolean {
+  return id === undefined && request.method === 'GET' && request.query.has('_queryFilter')
 }
 
 function ok(body: JsonValue): ApiResponse {

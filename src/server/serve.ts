@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { AmshError } from '../errors.ts'
-import { errorBody, HttpError, JSON_HEADERS, statusOf } from './crest.ts'
+import { errorBody, HttpError, JSON_HEADERS, reasonOf, statusOf } from './crest.ts'
 import type { Router } from './router.ts'
 
 // `amsh serve`: node:http in front of the router. It reads each body (up to a limit), answers
@@ -9,6 +10,12 @@ import type { Router } from './router.ts'
 
 /** AM refuses bodies far smaller than this; a script source of 1 MiB is already huge. */
 export const MAX_BODY = 1024 * 1024
+
+/**
+ * What is still read and thrown away of a body past the limit, so that a client sending it
+ * gets to read the 413 (Tomcat's maxSwallowSize does the same); past that the connection ends.
+ */
+const MAX_SWALLOW = 4 * MAX_BODY
 
 export interface ServeOptions {
   router: Router
@@ -19,28 +26,65 @@ export interface ServeOptions {
   log(line: string): void
 }
 
+/**
+ * AM's container (Tomcat) answers 400 to an encoded slash, backslash or NUL in a path before AM
+ * sees it; control characters go the same way. So no id or realm name can hold one, and `..%2F`
+ * climbs nowhere.
+ */
+const REFUSED_IN_PATH = /%(2f|5c|[01][0-9a-f]|7f)/i
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/
 
 export function isLoopback(host: string): boolean {
   return LOOPBACK.test(host)
 }
 
+function tooLarge(): HttpError {
+  return new HttpError(413, `The request body is larger than ${MAX_BODY} bytes`)
+}
+
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
+    // A length that says too much is refused before any of it comes; one that lies, or a
+    // chunked body, is counted as it comes.
+    if (Number(request.headers['content-length']) > MAX_BODY) reject(tooLarge())
     request.on('data', (chunk: Buffer) => {
       size += chunk.length
-      if (size > MAX_BODY) {
-        reject(new HttpError(413, `The request body is larger than ${MAX_BODY} bytes`))
-        request.resume()
-        return
-      }
-      chunks.push(chunk)
+      if (size > MAX_BODY + MAX_SWALLOW) request.destroy()
+      else if (size > MAX_BODY) reject(tooLarge())
+      else chunks.push(chunk)
     })
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    request.on('error', reject)
+    // A client that hangs up mid-body gets no answer, but its request still gets a log line.
+    const gone = () => reject(new HttpError(400, 'The client closed the connection mid-request'))
+    request.on('error', gone)
+    request.on('close', () => {
+      if (!request.complete) gone()
+    })
   })
+}
+
+/** A `.` or `..` segment, spelt out or encoded (`%2e%2e`), as URL parsers read them. */
+const DOT_SEGMENT = /(^|[/\\])(\.|%2e){1,2}([/\\?#]|$)/i
+
+/**
+ * The path and query of a request target. It is parsed against a fixed origin so that `//x` stays
+ * a path (not a host) and an absolute-form target (`http://host/am/...`) keeps only its path.
+ */
+function requestTarget(target: string): URL {
+  // URL parsing would resolve them, so `scripts/%2e%2e/%2e%2e/x` would reach a resource the
+  // client never named. Browsers, fetch and curl resolve them before sending; what is left is
+  // refused rather than followed.
+  if (DOT_SEGMENT.test(target.split('?')[0]!)) {
+    throw new HttpError(400, 'The path may not contain . or .. segments')
+  }
+  try {
+    return new URL(target.startsWith('/') ? `http://localhost${target}` : target)
+  } catch {
+    throw new HttpError(400, `The request target ${target} is not a valid URL`)
+  }
 }
 
 function send(
@@ -49,7 +93,7 @@ function send(
   headers: Record<string, string>,
   body: string
 ): void {
-  if (response.destroyed) return
+  if (response.destroyed || response.headersSent) return
   response.writeHead(status, {
     ...JSON_HEADERS,
     ...headers,
@@ -58,52 +102,132 @@ function send(
   response.end(body)
 }
 
+/** Node's parser errors, as the answer AM's container gives (it answers 400 to a head too big). */
+function clientErrorStatus(err: NodeJS.ErrnoException): { status: number; message: string } {
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    return { status: 400, message: 'The request line and headers are too large' }
+  }
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return { status: 408, message: 'The request did not arrive in time' }
+  }
+  return { status: 400, message: 'The request is not valid HTTP' }
+}
+
 export function serve(options: ServeOptions): Promise<{ server: Server; url: string }> {
   const { router, contextPath, log } = options
-  const server = createServer((request, response) => {
+  // The response a connection is still working on: a parse error that follows waits for it
+  // rather than cutting into it.
+  const inFlight = new WeakMap<Duplex, ServerResponse>()
+  /** Connections a parse error has already answered: whatever else was coming is not sent. */
+  const answered = new WeakSet<Duplex>()
+
+  const route = async (request: IncomingMessage, url: URL) => {
+    if (!url.pathname.startsWith(`${contextPath}/`)) {
+      throw new HttpError(404, 'Resource cannot be found.')
+    }
+    if (REFUSED_IN_PATH.test(url.pathname)) {
+      throw new HttpError(
+        400,
+        'The path may not contain an encoded slash, backslash or control character'
+      )
+    }
+    if (request.httpVersion === '1.1' && request.headers.host == null) {
+      throw new HttpError(400, 'An HTTP/1.1 request must name its Host')
+    }
+    const body = await readBody(request)
+    const host = request.headers.host ?? `${options.host}:${options.port}`
+    return router.handle({
+      method: request.method ?? 'GET',
+      path: url.pathname.slice(contextPath.length),
+      query: url.searchParams,
+      headers: request.headers,
+      body,
+      base: `http://${host}${contextPath}`,
+    })
+  }
+
+  const respond = async (request: IncomingMessage, response: ServerResponse) => {
     const started = performance.now()
-    const url = new URL(request.url ?? '/', 'http://localhost')
+    inFlight.set(request.socket, response)
+    response.on('close', () => {
+      if (inFlight.get(request.socket) === response) inFlight.delete(request.socket)
+    })
     const transactionId = request.headers['x-forgerock-transactionid']
     const echo: Record<string, string> =
       typeof transactionId === 'string' ? { 'x-forgerock-transactionid': transactionId } : {}
-    const finish = (status: number) =>
-      log(
-        `${request.method} ${url.pathname}${url.search} ${status} ${(performance.now() - started).toFixed(1)}ms`
-      )
-    const handle = async () => {
-      if (!url.pathname.startsWith(`${contextPath}/`))
-        throw new HttpError(404, 'Resource cannot be found.')
-      const body = await readBody(request)
-      const host = request.headers.host ?? `${options.host}:${options.port}`
-      return router.handle({
-        method: request.method ?? 'GET',
-        path: url.pathname.slice(contextPath.length),
-        query: url.searchParams,
-        headers: request.headers,
-        body,
-        base: `http://${host}${contextPath}`,
-      })
-    }
-    handle().then(
-      (answer) => {
-        send(response, answer.status, { ...echo, ...answer.headers }, JSON.stringify(answer.body))
-        finish(answer.status)
-      },
-      (err: unknown) => {
-        const { status, message } = statusOf(err)
-        if (!(err instanceof HttpError) && !(err instanceof AmshError)) {
-          log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
-        }
-        send(response, status, echo, errorBody(status, message))
-        finish(status)
+    let shown = request.url ?? ''
+    let status: number
+    let headers: Record<string, string>
+    let body: string
+    try {
+      const url = requestTarget(request.url ?? '/')
+      shown = `${url.pathname}${url.search}`
+      const answer = await route(request, url)
+      body = JSON.stringify(answer.body)
+      status = answer.status
+      headers = { ...echo, ...answer.headers }
+    } catch (err) {
+      const error = statusOf(err)
+      if (!(err instanceof HttpError) && !(err instanceof AmshError)) {
+        log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+      } else if (error.status === 500) {
+        // The store failing, say: the client sees the message, the one running the server too.
+        log(`error: ${error.message}`)
       }
-    )
+      status = error.status
+      headers = echo
+      body = errorBody(status, error.message)
+    }
+    try {
+      if (!answered.has(request.socket)) send(response, status, headers, body)
+    } catch (err) {
+      // A header the router built from what the client sent (a Host, an id) that node refuses.
+      log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+      status = 500
+      send(response, status, {}, errorBody(status, 'Internal Server Error'))
+    }
+    log(`${request.method} ${shown} ${status} ${(performance.now() - started).toFixed(1)}ms`)
+  }
+
+  const server = createServer({ requireHostHeader: false }, (request, response) => {
+    respond(request, response).catch((err: unknown) => {
+      log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+      response.destroy()
+    })
   })
-  // A client that hangs up mid-request costs its socket, nothing more.
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
-    else socket.destroy()
+
+  // What node cannot parse as HTTP costs its own connection, nothing more: a CREST error, then
+  // the connection ends.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // A client that hung up (mid-request too) is owed no answer; its request, if any, then ends.
+    if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
+      socket.destroy()
+      return
+    }
+    const { status, message } = clientErrorStatus(err)
+    const body = errorBody(status, message)
+    const head = Object.entries({
+      ...JSON_HEADERS,
+      'content-length': String(Buffer.byteLength(body)),
+      connection: 'close',
+    }).map(([name, value]) => `${name}: ${value}\r\n`)
+    const reply = () => {
+      answered.add(socket)
+      if (!socket.writable) socket.destroy()
+      else {
+        const text = `HTTP/1.1 ${status} ${reasonOf(status)}\r\n${head.join('')}\r\n${body}`
+        socket.end(text, () => socket.destroy())
+      }
+    }
+    // The answer to a request read whole comes first; one whose body broke off never completes,
+    // so it gets this answer instead (and its handler logs it once the connection is gone).
+    const pending = inFlight.get(socket)
+    if (pending && !pending.writableFinished && pending.req.complete) {
+      pending.once('close', reply)
+    } else reply()
+    log(`(not HTTP: ${err.code ?? err.message}) ${status}`)
   })
+
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(

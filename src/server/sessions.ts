@@ -8,7 +8,7 @@ import { dirname } from 'node:path'
 
 export const ADMIN = 'amadmin'
 /** How long a session lives without use, as AM's default maximum idle time. */
-const IDLE_MS = 30 * 60 * 1000
+export const IDLE_MS = 30 * 60 * 1000
 
 export interface AdminPassword {
   password: string
@@ -39,10 +39,12 @@ export class Sessions {
   /** Failed logins in a row: each one after the third waits a little longer. */
   #failures = 0
   readonly #now: () => number
+  readonly #idleMs: number
 
-  constructor(password: string, now: () => number = Date.now) {
+  constructor(password: string, now: () => number = Date.now, idleMs: number = IDLE_MS) {
     this.#password = password
     this.#now = now
+    this.#idleMs = idleMs
   }
 
   /** A new session token, or undefined for wrong credentials (after a delay once they repeat). */
@@ -52,6 +54,10 @@ export class Sessions {
   ): Promise<string | undefined> {
     if (username === ADMIN && password !== undefined && same(password, this.#password)) {
       this.#failures = 0
+      // Sessions nobody ends (each CLI run logs in anew) would otherwise pile up for good.
+      for (const [old, session] of this.#sessions) {
+        if (this.#now() - session.lastUsed > this.#idleMs) this.#sessions.delete(old)
+      }
       const token = `${randomBytes(24).toString('base64url')}.*AAJTSQACMDE.*`
       this.#sessions.set(token, { user: username, lastUsed: this.#now() })
       return token
@@ -68,7 +74,7 @@ export class Sessions {
     if (token === undefined) return false
     const session = this.#sessions.get(token)
     if (!session) return false
-    if (this.#now() - session.lastUsed > IDLE_MS) {
+    if (this.#now() - session.lastUsed > this.#idleMs) {
       this.#sessions.delete(token)
       return false
     }
