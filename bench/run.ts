@@ -7,13 +7,28 @@ import { join, resolve } from 'node:path'
 import { getEntity } from '../src/catalog/catalog.ts'
 import { getProfile } from '../src/catalog/profiles.ts'
 import type { JsonObject } from '../src/json.ts'
+import { Connector } from '../src/shell/connect.ts'
 import { Session } from '../src/shell/session.ts'
 import { LocalStore } from '../src/transport/local/store.ts'
+import { serveBenchmarks } from './serve.ts'
+import { median } from './stats.ts'
 
 const BIN = resolve('bin/amsh.js')
+
+// `npm run bench -- serve query` runs only the named benchmarks. Only a full run writes
+// bench/results/: a file of figures from different runs would hide which run each came from.
+const BENCHMARKS = ['cold-start', 'batch', 'loop', 'query', 'serve']
+const only = process.argv.slice(2)
+const unknown = only.filter((name) => !BENCHMARKS.includes(name))
+if (unknown.length) {
+  console.error(`bench: no benchmark ${unknown.join(', ')} (there are: ${BENCHMARKS.join(', ')})`)
+  process.exit(2)
+}
+const wanted = (name: string) => only.length === 0 || only.includes(name)
+
 const work = mkdtempSync(join(tmpdir(), 'amsh-bench-'))
 
-interface Figure {
+export interface Figure {
   name: string
   value: number
   unit: string
@@ -22,12 +37,6 @@ interface Figure {
   detail: string
 }
 const figures: Figure[] = []
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
 
 function timeRun(args: string[], env: NodeJS.ProcessEnv = process.env): number {
   const start = process.hrtime.bigint()
@@ -55,7 +64,7 @@ function body(name: string): string {
 }
 
 // 1. Cold start of a one-line query on an empty store, against bare node in the same run.
-{
+if (wanted('cold-start')) {
   const store = join(work, 'empty.db')
   const env = { ...process.env, AMSH_HOME: work }
   const amshArgs = [BIN, '--store', store, '-c', 'query Scripts --realm / --filter true']
@@ -79,7 +88,7 @@ function body(name: string): string {
 
 // 2. A 10,000-line batch of creates through the binary, startup included: as separate commits
 //    (issue 2) and as one --atomic transaction (issue 3).
-{
+if (wanted('batch')) {
   const lines = Array.from(
     { length: 10_000 },
     (_, i) => `create Scripts --realm /bench --body '${body(`Batch script ${i}`)}'`
@@ -118,7 +127,7 @@ function body(name: string): string {
 
 // 3. A JavaScript loop of 10,000 run("create ...") calls, each command built by a template
 //    literal, as a ported Amster eval() loop is (issue 3). Startup included.
-{
+if (wanted('loop')) {
   const file = join(work, 'loop.amster')
   writeFileSync(
     file,
@@ -146,7 +155,7 @@ function body(name: string): string {
 }
 
 // 4. A prefix query on a store of 100,000 scripts, through the session as a command line.
-{
+if (wanted('query')) {
   const path = join(work, 'large.db')
   const store = new LocalStore({ path, product: 'am8' })
   const target = { entity: getEntity('Scripts'), scope: { kind: 'realm' as const, realm: '/' } }
@@ -186,7 +195,13 @@ function body(name: string): string {
     return true
   })
   const session = new Session({
-    transport: store,
+    connector: new Connector({
+      home: { transport: store, label: undefined, owned: false },
+      product: 'am8',
+      env: process.env,
+      warn: (line) => process.stderr.write(`${line}\n`),
+      debug: false,
+    }),
     profile: getProfile('am8'),
     properties: new Map(),
     write: (text) => process.stdout.write(text),
@@ -226,6 +241,15 @@ function body(name: string): string {
   })
 }
 
+// 5. amsh serve (issue 4), alone with `npm run bench -- serve`: sequential creates over one
+//    connection, concurrent reads, and the server's memory over 3 × 100,000 reads (bench/serve.ts).
+//    AMSH_BENCH_CPU_PROF=<dir> runs each server under node --cpu-prof and leaves its profile in
+//    <dir>, for finding where the time goes; the figures of such a run are not the real ones.
+if (wanted('serve')) {
+  const cpuProfileDir = process.env.AMSH_BENCH_CPU_PROF
+  for (const figure of await serveBenchmarks({ bin: BIN, work, cpuProfileDir })) record(figure)
+}
+
 // Record where the figures came from.
 const machine = {
   host: hostname(),
@@ -242,28 +266,32 @@ const machine = {
 }
 const date = new Date().toISOString()
 const results = join('bench', 'results')
-mkdirSync(results, { recursive: true })
-writeFileSync(
-  join(results, 'latest.json'),
-  `${JSON.stringify({ date, machine, figures }, null, 2)}\n`
-)
-const rows = figures.map(
-  (f) =>
-    `| ${f.name} | ${f.value.toFixed(1)} ${f.unit} | ${f.target} | ${f.pass ? 'pass' : 'FAIL'} | ${f.detail} |`
-)
-writeFileSync(
-  join(results, 'latest.md'),
-  [
-    '# amsh benchmark results',
-    '',
-    `${date}: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), Node ${machine.node}, SQLite ${machine.sqlite}`,
-    '',
-    '| benchmark | result | target | | how |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows,
-    '',
-  ].join('\n')
-)
+if (BENCHMARKS.every(wanted) && process.env.AMSH_BENCH_CPU_PROF == null) {
+  mkdirSync(results, { recursive: true })
+  writeFileSync(
+    join(results, 'latest.json'),
+    `${JSON.stringify({ date, machine, figures }, null, 2)}\n`
+  )
+  const rows = figures.map(
+    (f) =>
+      `| ${f.name} | ${f.value.toFixed(1)} ${f.unit} | ${f.target} | ${f.pass ? 'pass' : 'FAIL'} | ${f.detail} |`
+  )
+  writeFileSync(
+    join(results, 'latest.md'),
+    [
+      '# amsh benchmark results',
+      '',
+      `${date}: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), Node ${machine.node}, SQLite ${machine.sqlite}`,
+      '',
+      '| benchmark | result | target | | how |',
+      '| --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+    ].join('\n')
+  )
+} else {
+  console.log(`bench: a partial or profiled run; ${results}/ left as it was`)
+}
 rmSync(work, { recursive: true, force: true })
 console.log(
   `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, SQLite ${machine.sqlite}`

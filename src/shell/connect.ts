@@ -4,14 +4,7 @@ import type { Product } from '../catalog/profiles.ts'
 import { AmshError } from '../errors.ts'
 import { readUserFile } from '../files.ts'
 import type { ConnectRequest } from '../parse/connect.ts'
-import {
-  AmsterKeyLogin,
-  BearerToken,
-  PasswordLogin,
-  ServiceAccount,
-  type Credentials,
-} from '../transport/am/auth.ts'
-import { AmTransport } from '../transport/am/transport.ts'
+import type { Credentials } from '../transport/am/auth.ts'
 import { LocalStore } from '../transport/local/store.ts'
 import type { Transport } from '../transport/types.ts'
 
@@ -80,6 +73,8 @@ export class Connector {
         `amsh: WARNING: --insecure: the certificate of ${url.host} is not checked; anyone on the way can read and change this session, passwords included`
       )
     }
+    // undici and jose load when a server is named: most runs never need them.
+    const { AmTransport } = await import('../transport/am/transport.ts')
     const transport = new AmTransport({
       baseUrl: target,
       timeoutMs: (request.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000,
@@ -140,6 +135,8 @@ async function credentials(
   env: NodeJS.ProcessEnv,
   ask: Ask | undefined
 ): Promise<Credentials> {
+  const { AmsterKeyLogin, BearerToken, PasswordLogin, ServiceAccount } =
+    await import('../transport/am/auth.ts')
   const ways = [
     request.privateKey !== undefined && '-k',
     request.interactive && '-i',
