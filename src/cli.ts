@@ -24,6 +24,7 @@ interface CliOptions {
   product: string
   onError: string
   interactive?: boolean
+  profile?: string
   atomic?: boolean
   dryRun?: boolean
   debug?: boolean
@@ -59,6 +60,10 @@ function program(): Command {
       new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('json')
     )
     .option('--store <path>', 'the local store file (default: $AMSH_HOME/store.db)')
+    .option(
+      '--profile <name>',
+      'connect first to a saved connection (amsh profile --help); also AMSH_PROFILE'
+    )
     .addOption(
       new Option('--product <name>', 'the product whose rules bodies are checked against')
         .choices(PRODUCTS)
@@ -94,6 +99,7 @@ Exit status: 0 all commands succeeded; 1 some failed (--on-error continue);
              2 bad invocation or syntax; 3 a batch stopped at its first failure.
 
 Serving the local store over AM's REST API: amsh serve --help
+Saved connections to AM servers:             amsh profile --help
 
 Examples:
   amsh                                          the am> prompt on the local store
@@ -128,6 +134,10 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'serve') {
     const { serveMain } = await import('./server/main.ts')
     return serveMain(argv.slice(1))
+  }
+  if (argv[0] === 'profile') {
+    const { profileMain } = await import('./config/profile-command.ts')
+    return profileMain(argv.slice(1))
   }
   const cli = program()
   try {
@@ -191,6 +201,7 @@ export async function main(argv: string[]): Promise<number> {
       writeFiles: !options.dryRun,
     })
 
+    const profileName = options.profile ?? (process.env.AMSH_PROFILE || undefined)
     if (interactive) {
       const { startRepl } = await import('./shell/repl.ts')
       await startRepl({
@@ -198,8 +209,18 @@ export async function main(argv: string[]): Promise<number> {
         output,
         historyFile: join(home, 'history'),
         quiet: options.quiet ?? false,
+        startup:
+          profileName === undefined
+            ? undefined
+            : `connect --profile ${JSON.stringify(profileName)}`,
       })
       return 0
+    }
+    if (profileName !== undefined) {
+      await session.connect(
+        { target: undefined, profile: profileName, interactive: false, insecure: false },
+        process.cwd()
+      )
     }
 
     const batch = new Batch(session, io, {

@@ -130,6 +130,90 @@ describe('connect', () => {
   })
 })
 
+describe('connection profiles', () => {
+  const config = () => ({ XDG_CONFIG_HOME: join(home.dir, 'config') })
+  const profile = (args: string[]) =>
+    runAmshAsync(['profile', 'add', ...args], { env: { ...config(), AMSH_HOME: home.dir } })
+
+  test('--profile, AMSH_PROFILE and connect --profile reach the saved server', async () => {
+    const added = await profile([
+      'lab',
+      served.base,
+      '--username',
+      'amadmin',
+      '--password-env',
+      'AM_PASS',
+    ])
+    assert.equal(added.status, 0, added.stderr)
+    const run = await runAmshAsync(
+      ['--profile', 'lab', '-c', 'query Realms --global --fields name'],
+      {
+        env: { ...config(), AMSH_HOME: home.dir, AM_PASS: SERVE_PASSWORD },
+      }
+    )
+    assert.equal(run.status, 0, run.stderr)
+    assert.match(
+      run.stdout,
+      /"name": "alpha"/,
+      'the server has realm alpha; the local store does not'
+    )
+    const byEnv = await amsh(['query Realms --global --fields name'], {
+      ...config(),
+      AMSH_PROFILE: 'la',
+    })
+    assert.match(byEnv.stdout, /"name": "alpha"/)
+    const byLine = await amsh(
+      ['connect --profile lab', 'query Realms --global --fields name'],
+      config()
+    )
+    assert.match(byLine.stdout, /"name": "alpha"/)
+  })
+
+  test('a read-only profile refuses every change before sending it', async () => {
+    await profile([
+      'lab-ro',
+      served.base,
+      '--username',
+      'amadmin',
+      '--password-env',
+      'AM_PASS',
+      '--read-only',
+    ])
+    const before = served.log().length
+    const run = await amsh(
+      ['connect --profile lab-ro', `create Scripts --realm /alpha --body '${BODY}'`],
+      config()
+    )
+    assert.equal(run.status, 3)
+    assert.match(
+      run.stderr,
+      /E_FORBIDDEN: create Scripts in realm \/alpha: profile lab-ro is read-only/
+    )
+    assert.doesNotMatch(served.log().slice(before), /POST .*scripts/)
+  })
+
+  test('a profile that confirms changes refuses them when nobody can answer', async () => {
+    await profile([
+      'lab-ask',
+      served.base,
+      '--username',
+      'amadmin',
+      '--password-env',
+      'AM_PASS',
+      '--confirm-writes',
+    ])
+    const run = await amsh(
+      ['connect --profile lab-ask', 'delete Scripts --realm /alpha --id any'],
+      config()
+    )
+    assert.equal(run.status, 3)
+    assert.match(run.stderr, /E_FORBIDDEN: .*confirm each change .*no terminal to ask on/)
+    const ambiguous = await amsh(['connect --profile lab-'], config())
+    assert.equal(ambiguous.status, 2)
+    assert.match(ambiguous.stderr, /profile "lab-" matches lab-ask .* and lab-ro/)
+  })
+})
+
 describe('connect: bad input gives one line with a stable code, and never hangs', () => {
   test('a wrong password', async () => {
     const run = await amsh([`connect ${served.base} --username amadmin --password-env AM_PASS`], {

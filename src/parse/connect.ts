@@ -22,6 +22,8 @@ export interface ConnectRequest {
   journey?: string
   caFile?: string
   insecure: boolean
+  /** Only from a profile stored with --store-password-insecurely; never typed on a line. */
+  password?: string
 }
 
 const VALUE_OPTIONS = {

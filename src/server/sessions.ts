@@ -3,8 +3,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname } from 'node:path'
 
 // Who may call the server: the one administrator, `amadmin`, with a password from
-// AMSH_ADMIN_PASSWORD or generated once and kept (mode 0600) in the amsh home. A login gives a
-// session token, carried as AM's cookie, as a header of the cookie's name, or as a Bearer token.
+// AMSH_ADMIN_PASSWORD or generated once and kept (mode 0600) in the amsh home; whoever Amster's
+// key login or a service account's token exchange lets in. A login gives a session token,
+// carried as AM's cookie, as a header of the cookie's name, or as a Bearer token.
 
 export const ADMIN = 'amadmin'
 /** How long a session lives without use, as AM's default maximum idle time. */
@@ -33,9 +34,16 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y)
 }
 
+interface Session {
+  user: string
+  lastUsed: number
+  /** An access token ends at a fixed time, used or not; a session only once left idle. */
+  expires?: number
+}
+
 export class Sessions {
   readonly #password: string
-  readonly #sessions = new Map<string, { user: string; lastUsed: number }>()
+  readonly #sessions = new Map<string, Session>()
   /** Failed logins in a row: each one after the third waits a little longer. */
   #failures = 0
   readonly #now: () => number
@@ -53,28 +61,49 @@ export class Sessions {
     password: string | undefined
   ): Promise<string | undefined> {
     if (username === ADMIN && password !== undefined && same(password, this.#password)) {
-      this.#failures = 0
-      // Sessions nobody ends (each CLI run logs in anew) would otherwise pile up for good.
-      for (const [old, session] of this.#sessions) {
-        if (this.#now() - session.lastUsed > this.#idleMs) this.#sessions.delete(old)
-      }
-      const token = `${randomBytes(24).toString('base64url')}.*AAJTSQACMDE.*`
-      this.#sessions.set(token, { user: username, lastUsed: this.#now() })
-      return token
+      return this.open(username)
     }
+    await this.refused()
+    return undefined
+  }
+
+  /**
+   * A session for a user some other way of logging in let in; with `lifetimeMs`, an access token
+   * that ends then however it is used.
+   */
+  open(user: string, lifetimeMs?: number): string {
+    this.#failures = 0
+    // Sessions nobody ends (each CLI run logs in anew) would otherwise pile up for good.
+    for (const [old, session] of this.#sessions) {
+      if (this.#ended(session)) this.#sessions.delete(old)
+    }
+    const token =
+      lifetimeMs === undefined
+        ? `${randomBytes(24).toString('base64url')}.*AAJTSQACMDE.*`
+        : randomBytes(32).toString('base64url')
+    const now = this.#now()
+    this.#sessions.set(token, {
+      user,
+      lastUsed: now,
+      ...(lifetimeMs === undefined ? {} : { expires: now + lifetimeMs }),
+    })
+    return token
+  }
+
+  /** Counts a failed login; once they repeat, each one answers a little later. */
+  async refused(): Promise<void> {
     this.#failures++
     if (this.#failures > 3) {
       await new Promise((done) => setTimeout(done, Math.min(2000, 250 * (this.#failures - 3))))
     }
-    return undefined
   }
 
-  /** Whether a token names a live session; using it keeps it alive. */
+  /** Whether a token names a live session; using it keeps a session (not a token) alive. */
   valid(token: string | undefined): boolean {
     if (token === undefined) return false
     const session = this.#sessions.get(token)
     if (!session) return false
-    if (this.#now() - session.lastUsed > this.#idleMs) {
+    if (this.#ended(session)) {
       this.#sessions.delete(token)
       return false
     }
@@ -84,5 +113,12 @@ export class Sessions {
 
   logout(token: string | undefined): boolean {
     return token !== undefined && this.#sessions.delete(token)
+  }
+
+  #ended(session: Session): boolean {
+    const now = this.#now()
+    return session.expires === undefined
+      ? now - session.lastUsed > this.#idleMs
+      : now >= session.expires
   }
 }

@@ -4,7 +4,14 @@ import type { Product } from '../catalog/profiles.ts'
 import { AmshError } from '../errors.ts'
 import { readUserFile } from '../files.ts'
 import type { ConnectRequest } from '../parse/connect.ts'
+import {
+  findProfile,
+  profileRequest,
+  storedPassword,
+  type ConnectionProfile,
+} from '../config/connections.ts'
 import type { Credentials } from '../transport/am/auth.ts'
+import { GuardedTransport } from '../transport/guard.ts'
 import { LocalStore } from '../transport/local/store.ts'
 import type { Transport } from '../transport/types.ts'
 
@@ -49,7 +56,16 @@ export class Connector {
     return this.#options.home
   }
 
-  async open(request: ConnectRequest, baseDir: string, ask: Ask | undefined): Promise<Connection> {
+  /**
+   * `ask` gives the terminal of the line running now (at `connect`, and later when a profile
+   * asks to confirm a change), or undefined when there is none.
+   */
+  async open(
+    typed: ConnectRequest,
+    baseDir: string,
+    ask: () => Ask | undefined
+  ): Promise<Connection> {
+    const { request, profile } = await this.#fromProfile(typed)
     const target = request.target ?? ''
     const local = /^local(?::(.*))?$/.exec(target)
     if (local) {
@@ -61,9 +77,6 @@ export class Connector {
         label: `local:${path}`,
         owned: true,
       }
-    }
-    if (request.profile !== undefined) {
-      throw new AmshError('E_UNSUPPORTED', 'connect --profile: profiles are not there yet')
     }
     this.#refusePinned(target)
     const { env, warn } = this.#options
@@ -86,7 +99,7 @@ export class Connector {
         insecure: request.insecure,
       },
       trace: this.#options.debug ? warn : undefined,
-      credentials: await credentials(request, baseDir, env, ask),
+      credentials: await credentials(request, baseDir, env, ask()),
     })
     try {
       await transport.login()
@@ -95,7 +108,41 @@ export class Connector {
       throw err
     }
     const port = url.port ? `:${url.port}` : ''
-    return { transport, label: `${url.hostname}${port}`, owned: true }
+    const label = `${url.hostname}${port}`
+    if (!profile?.readOnly && !profile?.confirmWrites) return { transport, label, owned: true }
+    const guarded = new GuardedTransport(transport, {
+      profile: profile.name,
+      readOnly: profile.readOnly === true,
+      confirmWrites: profile.confirmWrites === true,
+      confirm: () => {
+        const asker = ask()
+        return asker && (async (question) => /^\s*y(es)?\s*$/i.test(await asker(question, false)))
+      },
+    })
+    return { transport: guarded, label: `${label} (${profile.name})`, owned: true }
+  }
+
+  /** `connect --profile <name>`: the saved connection, which no other option may amend. */
+  async #fromProfile(
+    typed: ConnectRequest
+  ): Promise<{ request: ConnectRequest; profile?: ConnectionProfile }> {
+    if (typed.profile === undefined) return { request: typed }
+    const others = Object.entries(typed).filter(
+      ([key, value]) => key !== 'profile' && value !== undefined && value !== false
+    )
+    if (others.length > 0) {
+      throw new AmshError(
+        'E_USAGE',
+        `connect --profile ${typed.profile} takes no other options (${others.map(([key]) => key).join(', ')}): the profile says how to connect; change it with amsh profile add --force`
+      )
+    }
+    const { env, warn } = this.#options
+    const { profile, warning } = await findProfile(typed.profile, env)
+    if (warning) warn(`amsh: ${warning}`)
+    return {
+      request: { ...profileRequest(profile, env), password: storedPassword(profile) },
+      profile,
+    }
   }
 
   #refusePinned(target: string): void {
@@ -161,6 +208,9 @@ async function credentials(
       )
     }
     return new ServiceAccount(request.saId, resolve(baseDir, request.saJwkFile))
+  }
+  if (request.password !== undefined) {
+    return new PasswordLogin(request.username ?? 'amadmin', request.password, request.journey)
   }
   if (request.interactive) {
     if (!ask) {

@@ -15,6 +15,8 @@ export interface ReplOptions {
   historyFile: string
   /** No banner, and no echo of assignments (passwords stay off the screen). */
   quiet: boolean
+  /** A line to run before the first prompt (`connect --profile <name>` for --profile). */
+  startup?: string
 }
 
 /** `am> ` on the start-up store; `am am.example.com> ` once connected elsewhere. */
@@ -119,7 +121,8 @@ export function startRepl(options: ReplOptions): Promise<void> {
   }
 
   const server: REPLServer = repl.start({
-    prompt: promptOf(session),
+    // With a start-up line, the first prompt waits for it: it may connect elsewhere, or ask.
+    prompt: options.startup === undefined ? promptOf(session) : '',
     ignoreUndefined: true,
     preview: false,
     writer: (text: unknown) => String(text),
@@ -150,5 +153,13 @@ export function startRepl(options: ReplOptions): Promise<void> {
   server.setupHistory(options.historyFile, (err) => {
     if (err) stderr.write(`amsh: history is not kept: ${err.message}\n`)
   })
+  if (options.startup !== undefined) {
+    interruptible(options.startup)
+      .catch((err: unknown) => io.err(toAmshError(err).format()))
+      .finally(() => {
+        server.setPrompt(promptOf(session))
+        server.displayPrompt()
+      })
+  }
   return new Promise((resolveDone) => server.on('exit', () => resolveDone()))
 }

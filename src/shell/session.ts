@@ -11,7 +11,7 @@ import { groovyApiIn } from '../script/groovy-idioms.ts'
 import { interrupted, ScriptContext } from '../script/context.ts'
 import type { Transport } from '../transport/types.ts'
 import type { Ask, Connection, Connector } from './connect.ts'
-import { parseConnectLine } from '../parse/connect.ts'
+import { parseConnectLine, type ConnectRequest } from '../parse/connect.ts'
 import { VERBS } from '../verbs/index.ts'
 import { helpText } from './help.ts'
 import { commandAssignment, lineKind, toleratedCommand } from './lines.ts'
@@ -287,10 +287,14 @@ export class Session {
     })
   }
 
+  #connect(text: string, frame: Frame): Promise<JsonValue> {
+    return this.connect(parseConnectLine(text, this.#scope), frame.baseDir)
+  }
+
   /** `connect`: commands go elsewhere from now on, once the new place has let us in. */
-  async #connect(text: string, frame: Frame): Promise<JsonValue> {
-    const request = parseConnectLine(text, this.#scope)
-    const next = await this.#connector.open(request, frame.baseDir, frame.host.ask)
+  async connect(request: ConnectRequest, baseDir: string): Promise<true> {
+    const ask = () => this.#lines.getStore()?.frame.host.ask
+    const next = await this.#connector.open(request, baseDir, ask)
     if (next !== this.#connection) {
       this.close()
       this.#connection = next
