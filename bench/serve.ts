@@ -10,7 +10,7 @@ import { Client, request } from 'undici'
 import type { Figure } from './run.ts'
 import { median } from './stats.ts'
 
-const PASSWORD = 'bench-password'
+export const SERVE_PASSWORD = 'bench-password'
 const CREATES = 10_000
 const CREATE_RUNS = 3
 const CONNECTIONS = 16
@@ -35,7 +35,7 @@ export interface ServeBenchOptions {
   cpuProfileDir?: string
 }
 
-interface Server {
+export interface Server {
   base: string
   origin: string
   /** The context path, `/am`. */
@@ -49,7 +49,7 @@ interface Server {
 /** Servers still running: a benchmark that fails must not leave them behind (nor hang on them). */
 const running = new Set<ChildProcess>()
 
-async function startServer(options: ServeBenchOptions, name: string): Promise<Server> {
+export async function startServer(options: ServeBenchOptions, name: string): Promise<Server> {
   const dir = join(options.work, name)
   mkdirSync(dir, { recursive: true })
   const logPath = join(dir, 'serve.log')
@@ -63,7 +63,7 @@ async function startServer(options: ServeBenchOptions, name: string): Promise<Se
     process.execPath,
     [...profile, options.bin, 'serve', '--port', '0', '--store', join(dir, 'store.db')],
     {
-      env: { ...process.env, AMSH_HOME: dir, AMSH_ADMIN_PASSWORD: PASSWORD },
+      env: { ...process.env, AMSH_HOME: dir, AMSH_ADMIN_PASSWORD: SERVE_PASSWORD },
       stdio: ['ignore', 'ignore', logFd],
     }
   )
@@ -108,7 +108,7 @@ async function login(server: Server): Promise<string> {
       'content-type': 'application/json',
       'accept-api-version': 'resource=2.0, protocol=1.0',
       'x-openam-username': 'amadmin',
-      'x-openam-password': PASSWORD,
+      'x-openam-password': SERVE_PASSWORD,
     },
     body: '{}',
   })
