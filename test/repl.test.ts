@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
-import { tempDir } from './helpers.ts'
+import { SERVE_PASSWORD, startServe, tempDir } from './helpers.ts'
 
 // The prompt as a person meets it: amsh runs on a real pseudo-terminal (util-linux `script`),
 // keys go in as bytes (Enter is \r, Ctrl-C \x03, Ctrl-D \x04) and the screen text comes back.
@@ -162,4 +162,28 @@ test('JavaScript at the prompt: echo, multi-line statements, -q, and Ctrl-C stop
   assert.match(await terminal.type('password.length\r'), /\n7\r?\n/)
   terminal.press(':exit\r')
   assert.equal(await terminal.exited, 0)
+})
+
+test('connect -i asks for the user name and, unseen and unkept, the password', async () => {
+  const served = await startServe()
+  try {
+    terminal = await openShell(`--store ${join(home.dir, 'ask.db')}`)
+    await terminal.type(`connect ${served.base} -i\r`, 'User Name: ')
+    await terminal.type('amadmin\r', 'Password: ')
+    const from = terminal.screen.length
+    const connected = await terminal.type(`${SERVE_PASSWORD}\r`, /am 127\.0\.0\.1:\d+> /)
+    assert.doesNotMatch(terminal.screen.slice(from), new RegExp(SERVE_PASSWORD))
+    assert.match(connected, /true/)
+    const realms = await terminal.type(
+      'query Realms --global --fields name\r',
+      /am 127\.0\.0\.1:\d+> /
+    )
+    assert.match(realms, /"name": "\/"/)
+    assert.match(await terminal.type('connect local\r'), /true/)
+    terminal.press('\x04')
+    assert.equal(await terminal.exited, 0)
+    assert.doesNotMatch(readFileSync(join(home.dir, 'history'), 'utf8'), new RegExp(SERVE_PASSWORD))
+  } finally {
+    served.stop()
+  }
 })

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
 import {
@@ -10,6 +11,9 @@ import {
 import { AmshError, toAmshError } from '../errors.ts'
 import { amshHome } from '../paths.ts'
 import { LocalStore } from '../transport/local/store.ts'
+import { AmsterLogin } from './amster-login.ts'
+import { AuthorizedKeys } from './authorized-keys.ts'
+import { loadServiceAccount, TokenEndpoint, TOKEN_LIFETIME_S } from './oauth2.ts'
 import { Router } from './router.ts'
 import { isLoopback, serve } from './serve.ts'
 import { adminPassword, ADMIN, IDLE_MS, Sessions } from './sessions.ts'
@@ -24,6 +28,9 @@ interface ServeCliOptions {
   product: string
   allowRemote?: boolean
   idleTimeout: string
+  authorizedKeys?: string
+  serviceAccount?: string[]
+  tokenLifetime: string
 }
 
 /** What each product calls its session cookie and which version it reports. */
@@ -60,6 +67,20 @@ function command(): Command {
     )
     .option('--allow-remote', 'listen on an address other machines can reach')
     .option('--idle-timeout <seconds>', 'how long a session lives unused', String(IDLE_MS / 1000))
+    .option(
+      '--authorized-keys <file>',
+      "public keys for Amster's key login (default: $AMSH_HOME/authorized_keys)"
+    )
+    .option(
+      '--service-account <id>=<jwk file>',
+      'an Identity Cloud service account and its public JWK (repeatable)',
+      (spec: string, specs: string[] = []) => [...specs, spec]
+    )
+    .option(
+      '--token-lifetime <seconds>',
+      "how long a service account's access token lives",
+      String(TOKEN_LIFETIME_S)
+    )
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
     .addHelpText(
@@ -67,7 +88,11 @@ function command(): Command {
       `
 Log in as AM clients do: POST <url>/json/realms/root/authenticate with the headers
 X-OpenAM-Username: ${ADMIN} and X-OpenAM-Password: $AMSH_ADMIN_PASSWORD (or the password
-generated on first start and kept in $AMSH_HOME/admin-password).`
+generated on first start and kept in $AMSH_HOME/admin-password), or with a key as Amster
+does (connect <url> -k <private key>) when its public half is a line of the authorized_keys
+file (ssh-rsa or ecdsa-sha2-*; from="<cidr>,..." and subject="<user>,..." are honoured).
+Service accounts get Bearer tokens at POST <url>/oauth2/access_token (RFC 7523), as from
+Identity Cloud (connect <url> --sa-id <id> --sa-jwk-file <private JWK>).`
     )
 }
 
@@ -98,20 +123,42 @@ export async function serveMain(argv: string[]): Promise<number> {
         `--idle-timeout takes a number of seconds (1 or more), not "${options.idleTimeout}"`
       )
     }
+    if (!/^[1-9]\d*$/.test(options.tokenLifetime)) {
+      throw new AmshError(
+        'E_USAGE',
+        `--token-lifetime takes a number of seconds (1 or more), not "${options.tokenLifetime}"`
+      )
+    }
+    const accounts = (options.serviceAccount ?? []).map(loadServiceAccount)
     const contextPath = `/${options.contextPath.replace(/^\/+|\/+$/g, '')}`.replace(/^\/$/, '')
     const home = amshHome()
     const storePath = options.store ?? join(home, 'store.db')
     store = new LocalStore({ path: storePath, product })
     const admin = adminPassword(join(home, 'admin-password'))
     const info = PRODUCT_INFO[product]
+    const log = (line: string) => process.stderr.write(`${line}\n`)
+    const sessions = new Sessions(admin.password, Date.now, Number(options.idleTimeout) * 1000)
+    const keys = new AuthorizedKeys(options.authorizedKeys ?? join(home, 'authorized_keys'), log)
+    // Read now, so that a line it skips shows at start rather than at the first login.
+    keys.keys()
+    if (options.authorizedKeys !== undefined && !existsSync(options.authorizedKeys)) {
+      log(
+        `amsh serve: --authorized-keys ${options.authorizedKeys}: no such file (yet); no key can log in`
+      )
+    }
     const router = new Router({
       transport: store,
       profile: getProfile(product),
-      sessions: new Sessions(admin.password, Date.now, Number(options.idleTimeout) * 1000),
+      sessions,
       cookieName: info.cookieName,
       version: info,
+      amster: new AmsterLogin({ keys, log }),
+      oauth2: new TokenEndpoint({
+        accounts,
+        sessions,
+        lifetime: Number(options.tokenLifetime),
+      }),
     })
-    const log = (line: string) => process.stderr.write(`${line}\n`)
     const { server, url } = await serve({
       router,
       host: options.host,

@@ -6,8 +6,11 @@ import type { JsonObject, JsonValue } from '../json.ts'
 import { normaliseRealm, realmUrlPath } from '../crest/realm.ts'
 import { revision } from '../crest/revision.ts'
 import type { QueryParams, Target, Transport } from '../transport/types.ts'
+import { AmsterLogin } from './amster-login.ts'
+import { AuthorizedKeys } from './authorized-keys.ts'
 import { contextMetadata, scriptingContexts } from './contexts.ts'
 import { checkResourceVersion, HttpError, parseApiVersion, type ApiVersion } from './crest.ts'
+import { TokenEndpoint } from './oauth2.ts'
 import type { Sessions } from './sessions.ts'
 
 // AM's REST routes over a Transport: a request (method, path below the context path, query,
@@ -25,6 +28,8 @@ export interface ApiRequest {
   body: string
   /** The absolute URL of the context path, for Location headers. */
   base: string
+  /** The client's address, for `from="…"` in authorized_keys; unknown refuses such keys. */
+  remoteAddress?: string
 }
 
 export interface ApiResponse {
@@ -40,9 +45,22 @@ export interface RouterOptions {
   cookieName: string
   /** What /json/serverinfo/version reports. */
   version: { version: string; fullVersion: string }
+  /** The amsterService journey; without it the journey is there but no key works. */
+  amster?: AmsterLogin
+  /** /oauth2/access_token; without it no service account is known. */
+  oauth2?: TokenEndpoint
 }
 
+/** The journeys a login may name (`authIndexType=service&authIndexValue=…`). */
+const PASSWORD_TREE = 'ldapService'
+const KEY_TREE = 'amsterService'
+
 const SCRIPTS_VERSION = { major: 1, minor: 1 }
+const AUTHENTICATE_HEADERS = {
+  'content-api-version': 'resource=2.1',
+  // Recorded so: authenticate answers come without the charset.
+  'content-type': 'application/json',
+}
 const REALMS_VERSION = { major: 1, minor: 0 }
 
 function header(request: ApiRequest, name: string): string | undefined {
@@ -153,19 +171,33 @@ function list(query: URLSearchParams, name: string): string[] | undefined {
 
 export class Router {
   readonly #options: RouterOptions
+  readonly #amster: AmsterLogin
+  readonly #oauth2: TokenEndpoint
 
   constructor(options: RouterOptions) {
     this.#options = options
+    this.#amster =
+      options.amster ??
+      new AmsterLogin({ keys: new AuthorizedKeys('', () => undefined), log: () => undefined })
+    this.#oauth2 = options.oauth2 ?? new TokenEndpoint({ accounts: [], sessions: options.sessions })
   }
 
   async handle(request: ApiRequest): Promise<ApiResponse> {
     const segments = decodeSegments(request.path)
-    if (segments[0] !== 'json' || segments.some((s) => s === '')) throw notFound()
+    if (segments.some((s) => s === '')) throw notFound()
+    // OAuth 2.0's endpoint sits beside /json, as in AM (root realm only, as Identity Cloud).
+    if (segments.join('/') === 'oauth2/access_token') return this.#oauth2.handle(request)
+    if (segments[0] !== 'json') throw notFound()
     const rest = segments.slice(1)
     const api = parseApiVersion(header(request, 'accept-api-version'))
 
     if (rest[0] === 'serverinfo' && request.method === 'GET') return this.#serverInfo(rest[1], api)
-    if (rest.join('/') === 'realms/root/authenticate' && request.method === 'POST') {
+    // /json/authenticate is the top-level realm's too.
+    const path = rest.join('/')
+    if (
+      (path === 'realms/root/authenticate' || path === 'authenticate') &&
+      request.method === 'POST'
+    ) {
       return this.#authenticate(request)
     }
     const token = tokenOf(request, this.#options.cookieName)
@@ -255,19 +287,49 @@ export class Router {
     return serverInfoAnswer(api.resource?.major === 2 ? 'resource=2.0' : 'resource=1.1', info)
   }
 
+  /**
+   * A login: by password in ldapService (the default journey), by key in amsterService. Any other
+   * journey is one that does not exist, which AM answers 400 (AUTH_CONFIG_NOT_FOUND).
+   */
   async #authenticate(request: ApiRequest): Promise<ApiResponse> {
-    const token = await this.#options.sessions.login(
-      header(request, 'x-openam-username'),
-      header(request, 'x-openam-password')
-    )
+    const type = request.query.get('authIndexType')
+    const value = request.query.get('authIndexValue')
+    if (type != null && type !== 'service') {
+      throw new HttpError(
+        400,
+        `authIndexType ${type} is not supported by amsh serve: name a journey with authIndexType=service`
+      )
+    }
+    const tree = type == null ? PASSWORD_TREE : (value ?? '')
+    const { sessions } = this.#options
+    let token: string | undefined
+    if (tree === PASSWORD_TREE) {
+      token = await sessions.login(
+        header(request, 'x-openam-username'),
+        header(request, 'x-openam-password')
+      )
+    } else if (tree === KEY_TREE) {
+      const body = jsonBody(request)
+      if (body.authId === undefined) {
+        return {
+          status: 200,
+          headers: { ...AUTHENTICATE_HEADERS },
+          body: await this.#amster.start(),
+        }
+      }
+      const address = request.remoteAddress
+      const user = await this.#amster.finish(body, address)
+      if (user === undefined) await sessions.refused()
+      else token = sessions.open(user)
+    } else {
+      throw new HttpError(400, 'No Configuration found')
+    }
     if (!token) throw new HttpError(401, 'Authentication Failed')
     return {
       status: 200,
       headers: {
         'set-cookie': `${this.#options.cookieName}=${token}; Path=/; HttpOnly`,
-        'content-api-version': 'resource=2.1',
-        // Recorded so: this one answer comes without the charset.
-        'content-type': 'application/json',
+        ...AUTHENTICATE_HEADERS,
       },
       body: { tokenId: token, successUrl: '/am/console', realm: '/' },
     }

@@ -143,6 +143,7 @@ export function serve(options: ServeOptions): Promise<{ server: Server; url: str
       headers: request.headers,
       body,
       base: `http://${host}${contextPath}`,
+      remoteAddress: request.socket.remoteAddress,
     })
   }
 

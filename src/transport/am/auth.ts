@@ -97,7 +97,7 @@ export class PasswordLogin implements Credentials {
       'x-openam-username': this.#username,
       'x-openam-password': this.#password,
     })
-    return { cookie: `${cookie}=${sessionToken(http, reply, this.#username)}` }
+    return { cookie: `${cookie}=${sessionToken(http, reply, this.#username, this.#journey)}` }
   }
 }
 
@@ -117,7 +117,12 @@ function authenticate(
 }
 
 /** The tokenId of a finished login; AM asking for more (callbacks) or refusing is E_AUTH. */
-function sessionToken(http: HttpClient, reply: HttpReply, who: string): string {
+function sessionToken(
+  http: HttpClient,
+  reply: HttpReply,
+  who: string,
+  journey: string | undefined
+): string {
   const body = reply.body as { tokenId?: unknown; callbacks?: { type?: string }[] } | null
   if (reply.status === 200 && typeof body?.tokenId === 'string') return body.tokenId
   if (reply.status === 200 && Array.isArray(body?.callbacks)) {
@@ -127,9 +132,12 @@ function sessionToken(http: HttpClient, reply: HttpReply, who: string): string {
       `the login journey asks for more than amsh can answer (${asked}); log in with a token instead (--token-env)`
     )
   }
+  // AM answers 400 for a journey it does not have (AUTH_CONFIG_NOT_FOUND).
+  const hint =
+    reply.status === 400 && journey !== undefined ? ` (is there a journey named ${journey}?)` : ''
   throw new AmshError(
     'E_AUTH',
-    `${http.baseUrl} refused the login of ${who}: ${amError(reply).message}`
+    `${http.baseUrl} refused the login of ${who}: ${amError(reply).message}${hint}`
   )
 }
 
@@ -170,7 +178,7 @@ export class AmsterKeyLogin implements Credentials {
     const callback = step?.callbacks?.find((c) => c.type === 'HiddenValueCallback')
     const nonce = callback?.output?.find((o) => o.name === 'value')?.value
     if (first.status !== 200 || typeof nonce !== 'string') {
-      if (first.status !== 200) sessionToken(http, first, who)
+      if (first.status !== 200) sessionToken(http, first, who, 'amsterService')
       throw new AmshError(
         'E_AUTH',
         `${http.baseUrl} did not offer Amster's key login (the amsterService journey with a nonce)`
@@ -185,14 +193,22 @@ export class AmsterKeyLogin implements Credentials {
       if (c.type === 'HiddenValueCallback') for (const input of c.input ?? []) input.value = jwt
     }
     const second = await authenticate(http, 'amsterService', {}, answer)
-    return { cookie: `${cookie}=${sessionToken(http, second, who)}` }
+    return { cookie: `${cookie}=${sessionToken(http, second, who, 'amsterService')}` }
   }
 }
 
 /** What Identity Cloud grants a service account; fr:am:* covers scripts. */
-const SERVICE_ACCOUNT_SCOPE = 'fr:am:* fr:idm:* fr:idc:esv:*'
-/** A token is renewed when it has less than this left. */
+const SERVICE_ACCOUNT_SCOPES = ['fr:am:*', 'fr:idm:*', 'fr:idc:esv:*']
+/** A token is renewed when it has less than this left (or a quarter of its life, if shorter). */
 const RENEW_BEFORE_MS = 60_000
+/** What Identity Cloud answers when an account may not have some of the scopes asked for. */
+const UNSUPPORTED_SCOPES = /^Unsupported scope for service account: (.+)$/
+
+interface AccessToken {
+  value: string
+  /** When to exchange the next assertion: some time before the token expires. */
+  renewAt: number
+}
 
 /**
  * An Identity Cloud service account: a JWT signed with the account's private JWK is exchanged at
@@ -201,7 +217,8 @@ const RENEW_BEFORE_MS = 60_000
 export class ServiceAccount implements Credentials {
   readonly #id: string
   readonly #jwk: JWK
-  #token: { value: string; expires: number } | undefined
+  #scopes = SERVICE_ACCOUNT_SCOPES
+  #token: Promise<AccessToken> | undefined
 
   constructor(id: string, jwkFile: string) {
     this.#id = id
@@ -224,59 +241,104 @@ export class ServiceAccount implements Credentials {
   }
 
   async headers(http: HttpClient): Promise<Record<string, string>> {
-    if (!this.#token || this.#token.expires - Date.now() < RENEW_BEFORE_MS) {
-      this.#token = await this.#exchange(http)
+    // Requests that start together share one exchange; a token about to expire is not used:
+    // the first request to find it so exchanges a new one, the others wait for that.
+    const pending = this.#token ?? this.#exchange(http)
+    let token = await pending
+    if (Date.now() >= token.renewAt) {
+      token = await (this.#token === pending || this.#token === undefined
+        ? this.#exchange(http)
+        : this.#token)
     }
-    return { authorization: `Bearer ${this.#token.value}` }
+    return { authorization: `Bearer ${token.value}` }
   }
 
   async renew(http: HttpClient): Promise<boolean> {
-    this.#token = await this.#exchange(http)
+    await this.#exchange(http)
     return true
   }
 
-  async #exchange(http: HttpClient): Promise<{ value: string; expires: number }> {
+  #exchange(http: HttpClient): Promise<AccessToken> {
+    const token = this.#request(http)
+    this.#token = token
+    // A failed exchange is not kept: the next request tries again.
+    token.catch(() => {
+      if (this.#token === token) this.#token = undefined
+    })
+    return token
+  }
+
+  async #request(http: HttpClient): Promise<AccessToken> {
     const url = new URL(`${http.baseUrl}/oauth2/access_token`)
     // Identity Cloud expects the audience with its port spelled out, as frodo sends it.
     const port = url.port || (url.protocol === 'https:' ? '443' : '80')
     const audience = `${url.protocol}//${url.hostname}:${port}${url.pathname}`
-    const key = await importJWK(this.#jwk, this.#jwk.alg ?? 'RS256')
-    const assertion = await new SignJWT({})
-      .setProtectedHeader({ alg: this.#jwk.alg ?? 'RS256' })
-      .setIssuer(this.#id)
-      .setSubject(this.#id)
-      .setAudience(audience)
-      .setExpirationTime('3m')
-      .setJti(randomUUID())
-      .sign(key)
-    const reply = await http.send({
-      method: 'POST',
-      path: '/oauth2/access_token',
-      headers: { 'accept-api-version': 'protocol=2.1,resource=1.0' },
-      form: {
-        assertion,
-        client_id: 'service-account',
-        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-        scope: SERVICE_ACCOUNT_SCOPE,
-      },
-    })
-    const body = reply.body as {
-      access_token?: unknown
-      expires_in?: unknown
-      error?: unknown
-      error_description?: unknown
-    } | null
-    if (reply.status !== 200 || typeof body?.access_token !== 'string') {
+    const alg = this.#jwk.alg ?? defaultAlgorithm(this.#jwk)
+    let key: Awaited<ReturnType<typeof importJWK>>
+    try {
+      key = await importJWK(this.#jwk, alg)
+    } catch (err) {
+      throw new AmshError(
+        'E_IO',
+        `the key of service account ${this.#id} cannot sign ${alg}: ${(err as Error).message}`
+      )
+    }
+    // An account may be refused some of the scopes; frodo asks again without them, as here.
+    for (let attempt = 0; ; attempt++) {
+      const assertion = await new SignJWT({})
+        .setProtectedHeader({ alg })
+        .setIssuer(this.#id)
+        .setSubject(this.#id)
+        .setAudience(audience)
+        .setExpirationTime('3m')
+        .setJti(randomUUID())
+        .sign(key)
+      const reply = await http.send({
+        method: 'POST',
+        path: '/oauth2/access_token',
+        headers: { 'accept-api-version': 'protocol=2.1,resource=1.0' },
+        form: {
+          assertion,
+          client_id: 'service-account',
+          grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+          scope: this.#scopes.join(' '),
+        },
+      })
+      const body = reply.body as {
+        access_token?: unknown
+        expires_in?: unknown
+        error?: unknown
+        error_description?: unknown
+      } | null
+      if (reply.status === 200 && typeof body?.access_token === 'string') {
+        const lifetimeMs = (typeof body.expires_in === 'number' ? body.expires_in : 899) * 1000
+        const renewAt = Date.now() + lifetimeMs - Math.min(RENEW_BEFORE_MS, lifetimeMs / 4)
+        return { value: body.access_token, renewAt }
+      }
+      const description =
+        typeof body?.error_description === 'string' ? body.error_description : undefined
+      const refused = UNSUPPORTED_SCOPES.exec(description ?? '')?.[1]?.split(',')
+      const left = this.#scopes.filter((scope) => !refused?.includes(scope))
+      if (body?.error === 'invalid_scope' && attempt === 0 && left.length > 0 && refused) {
+        this.#scopes = left
+        continue
+      }
       const why =
         typeof body?.error === 'string'
-          ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}`
+          ? `${body.error}${description === undefined ? '' : `: ${description}`}`
           : `HTTP ${reply.status}`
       throw new AmshError(
         'E_AUTH',
         `${http.baseUrl} refused a token for service account ${this.#id}: ${why}`
       )
     }
-    const seconds = typeof body.expires_in === 'number' ? body.expires_in : 900
-    return { value: body.access_token, expires: Date.now() + seconds * 1000 }
   }
+}
+
+/** The algorithm a JWK without `alg` signs with: RS256 for RSA (Identity Cloud's), else by curve. */
+function defaultAlgorithm(jwk: JWK): string {
+  if (jwk.kty === 'EC') {
+    return { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' }[jwk.crv ?? ''] ?? 'ES256'
+  }
+  return 'RS256'
 }

@@ -55,7 +55,11 @@ export function loadSigningKey(path: string): SigningKey {
   let alg: SigningKey['alg'] | undefined
   if (parsed.type === 'rsa') alg = 'RS256'
   else if (parsed.type === 'ecdsa') alg = EC_ALGORITHMS[parsed.curve ?? '']
-  if (!alg) throw problem(`AM accepts RSA and ECDSA keys, not ${parsed.type}`)
+  if (!alg) {
+    throw problem(
+      `AM's key login takes RSA and ECDSA keys, not ${parsed.type}; make one with ssh-keygen -t rsa -b 4096 -m pem -f amster_rsa`
+    )
+  }
   return {
     file,
     key: createPrivateKey(parsed.toString('pkcs8')),
