@@ -6,15 +6,11 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { getEntity } from '../src/catalog/catalog.ts'
-import { getProfile } from '../src/catalog/profiles.ts'
-import { Router } from '../src/server/router.ts'
-import { serve } from '../src/server/serve.ts'
-import { Sessions } from '../src/server/sessions.ts'
 import { PasswordLogin } from '../src/transport/am/auth.ts'
 import { AmTransport } from '../src/transport/am/transport.ts'
 import { LocalStore } from '../src/transport/local/store.ts'
 import type { Target } from '../src/transport/types.ts'
-import { runAmshAsync, SERVE_PASSWORD, startServe, tempDir } from './helpers.ts'
+import { runAmshAsync, SERVE_PASSWORD, serveInProcess, startServe, tempDir } from './helpers.ts'
 import { scriptBody } from './transport-contract.ts'
 
 // The REST transport on the wire: TLS checked by default, a private CA, --insecure; a session
@@ -133,24 +129,12 @@ test('a query without a page size follows the pages to the end', async () => {
   const target: Target = { entity: getEntity('Scripts'), scope: { kind: 'realm', realm: '/many' } }
   for (let i = 0; i < 2_345; i++) await store.create(target, scriptBody(`Script ${i}`))
   const pages: string[] = []
-  const { server, url } = await serve({
-    router: new Router({
-      transport: store,
-      profile: getProfile('am8'),
-      sessions: new Sessions('secret'),
-      cookieName: 'iPlanetDirectoryPro',
-      version: { version: '8.1.0', fullVersion: 'PingAM 8.1.0' },
-    }),
-    host: '127.0.0.1',
-    port: 0,
-    contextPath: '/am',
-    log: (line) => {
-      if (line.includes('/scripts?')) pages.push(line)
-    },
+  const served = await serveInProcess(store, (line) => {
+    if (line.includes('/scripts?')) pages.push(line)
   })
   const transport = new AmTransport({
-    baseUrl: url,
-    credentials: new PasswordLogin('amadmin', 'secret'),
+    baseUrl: served.url,
+    credentials: new PasswordLogin('amadmin', SERVE_PASSWORD),
   })
   try {
     const all = await transport.query(target, { filter: 'default eq false', fields: ['name'] })
@@ -162,8 +146,7 @@ test('a query without a page size follows the pages to the end', async () => {
     assert.equal(one.remainingPagedResults, 2_335)
   } finally {
     transport.close()
-    server.closeAllConnections()
-    server.close()
+    await served.close()
     store.close()
   }
 })

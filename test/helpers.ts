@@ -2,6 +2,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { getProfile } from '../src/catalog/profiles.ts'
+import { Router } from '../src/server/router.ts'
+import { serve } from '../src/server/serve.ts'
+import { Sessions } from '../src/server/sessions.ts'
+import type { Transport } from '../src/transport/types.ts'
 
 /** A fresh temporary folder, removed by the returned function. */
 export function tempDir(prefix = 'amsh-test-'): { dir: string; remove: () => void } {
@@ -127,4 +132,34 @@ export async function loginTo(base: string): Promise<string> {
   })
   if (response.status !== 200) throw new Error(`login failed: ${response.status}`)
   return String(((await response.json()) as { tokenId: string }).tokenId)
+}
+
+/**
+ * The server of `amsh serve` in this process, in front of `store`, on a loopback port: for suites
+ * that need a fresh server per test (starting the binary each time would be slow).
+ */
+export async function serveInProcess(
+  store: Transport,
+  log: (line: string) => void = () => undefined
+): Promise<{ url: string; close(): Promise<void> }> {
+  const { server, url } = await serve({
+    router: new Router({
+      transport: store,
+      profile: getProfile('am8'),
+      sessions: new Sessions(SERVE_PASSWORD),
+      cookieName: 'iPlanetDirectoryPro',
+      version: { version: '8.1.0', fullVersion: 'PingAM 8.1.0' },
+    }),
+    host: '127.0.0.1',
+    port: 0,
+    contextPath: '/am',
+    log,
+  })
+  return {
+    url,
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise((done) => server.close(done))
+    },
+  }
 }

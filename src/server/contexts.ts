@@ -5,6 +5,7 @@ import { revision } from '../crest/revision.ts'
 import { isJsonObject, type JsonObject, type JsonValue } from '../json.ts'
 import { checkResourceVersion, HttpError, type ApiVersion } from './crest.ts'
 import type { ApiRequest, ApiResponse } from './router.ts'
+import { queryEnvelope } from '../transport/types.ts'
 
 // What a client asks to learn a product's script contexts (AM calls them script types), answered
 // as AM answers (research/am-rest.md §1.3, §5.6), from the product profile:
@@ -134,14 +135,8 @@ export function scriptingContexts(
   return {
     status: 200,
     headers: { 'content-api-version': queryVersionHeader(api) },
-    body: {
-      result,
-      resultCount: result.length,
-      pagedResultsCookie: null,
-      totalPagedResultsPolicy: 'NONE',
-      totalPagedResults: -1,
-      remainingPagedResults: -1,
-    },
+    // AM answers -1 here (recorded), where a query of scripts counts what remains.
+    body: queryEnvelope(result, -1) as unknown as JsonObject,
   }
 }
 

@@ -1,4 +1,3 @@
-import { STATUS_CODES } from 'node:http'
 import { AmshError, httpReason } from '../errors.ts'
 
 // What CREST puts on the wire around a resource: error bodies, the API version headers and the
@@ -12,14 +11,8 @@ function escapeHtml(text: string): string {
   )
 }
 
-/** The reason phrase of a status: CREST's where the shared table has it, else HTTP's own. */
-export function reasonOf(status: number): string {
-  const reason = httpReason(status)
-  return reason === 'Error' ? (STATUS_CODES[status] ?? reason) : reason
-}
-
 export function errorBody(status: number, message: string): string {
-  return JSON.stringify({ code: status, reason: reasonOf(status), message: escapeHtml(message) })
+  return JSON.stringify({ code: status, reason: httpReason(status), message: escapeHtml(message) })
 }
 
 /** An error with the HTTP status it answers with, for cases no AmshError code names. */

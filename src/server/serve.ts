@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { AmshError } from '../errors.ts'
-import { errorBody, HttpError, JSON_HEADERS, reasonOf, statusOf } from './crest.ts'
+import { AmshError, httpReason } from '../errors.ts'
+import { errorBody, HttpError, JSON_HEADERS, statusOf } from './crest.ts'
 import type { Router } from './router.ts'
 
 // `amsh serve`: node:http in front of the router. It reads each body (up to a limit), answers
@@ -216,7 +216,7 @@ export function serve(options: ServeOptions): Promise<{ server: Server; url: str
       answered.add(socket)
       if (!socket.writable) socket.destroy()
       else {
-        const text = `HTTP/1.1 ${status} ${reasonOf(status)}\r\n${head.join('')}\r\n${body}`
+        const text = `HTTP/1.1 ${status} ${httpReason(status)}\r\n${head.join('')}\r\n${body}`
         socket.end(text, () => socket.destroy())
       }
     }

@@ -65,23 +65,19 @@ async function discover(http: HttpClient): Promise<string> {
   return name
 }
 
-/** Username and password through /json/realms/root/authenticate, optionally in a named journey. */
-export class PasswordLogin implements Credentials {
-  readonly #username: string
-  readonly #password: string
-  readonly #journey: string | undefined
+/** A login that yields an AM session cookie, kept until AM stops accepting it. */
+abstract class SessionLogin implements Credentials {
   #session: Promise<Record<string, string>> | undefined
 
-  constructor(username: string, password: string, journey?: string) {
-    this.#username = username
-    this.#password = password
-    this.#journey = journey
-  }
-
   headers(http: HttpClient): Promise<Record<string, string>> {
-    this.#session ??= this.#login(http)
-    // A failed login is not kept: the next command tries again.
-    this.#session.catch(() => (this.#session = undefined))
+    if (!this.#session) {
+      const session = this.login(http)
+      // A failed login is not kept: the next command tries again.
+      session.catch(() => {
+        if (this.#session === session) this.#session = undefined
+      })
+      this.#session = session
+    }
     return this.#session
   }
 
@@ -91,7 +87,23 @@ export class PasswordLogin implements Credentials {
     return true
   }
 
-  async #login(http: HttpClient): Promise<Record<string, string>> {
+  protected abstract login(http: HttpClient): Promise<Record<string, string>>
+}
+
+/** Username and password through /json/realms/root/authenticate, optionally in a named journey. */
+export class PasswordLogin extends SessionLogin {
+  readonly #username: string
+  readonly #password: string
+  readonly #journey: string | undefined
+
+  constructor(username: string, password: string, journey?: string) {
+    super()
+    this.#username = username
+    this.#password = password
+    this.#journey = journey
+  }
+
+  protected async login(http: HttpClient): Promise<Record<string, string>> {
     const cookie = await cookieName(http)
     const reply = await authenticate(http, this.#journey, {
       'x-openam-username': this.#username,
@@ -145,29 +157,17 @@ function sessionToken(
  * Amster's key login: the amsterService journey hands out a nonce; a JWT carrying it, signed with
  * the private key whose public half is in AM's authorized_keys, buys an amadmin session.
  */
-export class AmsterKeyLogin implements Credentials {
+export class AmsterKeyLogin extends SessionLogin {
   readonly #key: SigningKey
   readonly #subject: string
-  #session: Promise<Record<string, string>> | undefined
 
   constructor(keyPath: string, subject = 'amadmin') {
+    super()
     this.#key = loadSigningKey(keyPath)
     this.#subject = subject
   }
 
-  headers(http: HttpClient): Promise<Record<string, string>> {
-    this.#session ??= this.#login(http)
-    this.#session.catch(() => (this.#session = undefined))
-    return this.#session
-  }
-
-  async renew(http: HttpClient): Promise<boolean> {
-    this.#session = undefined
-    await this.headers(http)
-    return true
-  }
-
-  async #login(http: HttpClient): Promise<Record<string, string>> {
+  protected async login(http: HttpClient): Promise<Record<string, string>> {
     const cookie = await cookieName(http)
     const who = `the key ${this.#key.file}`
     const first = await authenticate(http, 'amsterService')
