@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { test } from 'node:test'
-import { b64, runAmsh, tempDir, type Run } from './helpers.ts'
+import { b64, runAmsh, SERVE_PASSWORD, startServe, tempDir, type Run } from './helpers.ts'
 
 // Every batch file in examples/ runs against a fresh store and must do what its comments say.
 // Some need scripts in the store first: `setup` puts them there, with plain -c commands.
@@ -159,27 +159,54 @@ test('every example has its expectations here', () => {
   assert.deepEqual(files.sort(), Object.keys(examples).sort())
 })
 
+// Each example runs twice: on the local store, and through the REST transport on a fresh
+// `amsh serve` (AMSH_PROFILE names a saved connection to it), where it must do the same.
 for (const file of files) {
-  test(`examples/${file}`, () => {
-    const home = tempDir()
-    const example = examples[file]!
-    const amsh = (...commands: string[]) =>
-      runAmsh(
-        commands.flatMap((c) => ['-c', c]),
-        { env: { AMSH_HOME: home.dir } }
-      )
-    try {
-      for (const command of example.setup ?? []) assert.equal(amsh(command).status, 0)
-      const result = runAmsh([join(EXAMPLES, file), ...(example.args?.(home.dir) ?? [])], {
-        env: { AMSH_HOME: home.dir },
-      })
-      assert.equal(result.status, example.status ?? 0, result.stderr)
-      if (example.status === undefined) assert.equal(result.stderr, '')
-      example.check(result, home.dir, amsh)
-    } finally {
-      home.remove()
-    }
-  })
+  for (const where of ['local store', 'amsh serve'] as const) {
+    test(`examples/${file} (${where})`, async () => {
+      const home = tempDir()
+      const served = where === 'amsh serve' ? await startServe() : undefined
+      const example = examples[file]!
+      const env: Record<string, string> = {
+        AMSH_HOME: home.dir,
+        XDG_CONFIG_HOME: join(home.dir, 'config'),
+        AM_PASS: SERVE_PASSWORD,
+      }
+      try {
+        if (served) {
+          const args = [
+            'add',
+            'lab',
+            served.base,
+            '--username',
+            'amadmin',
+            '--password-env',
+            'AM_PASS',
+          ]
+          assert.equal(runAmsh(['profile', ...args], { env }).status, 0)
+          env.AMSH_PROFILE = 'lab'
+        }
+        const amsh = (...commands: string[]) =>
+          runAmsh(
+            commands.flatMap((c) => ['-c', c]),
+            { env }
+          )
+        for (const command of example.setup ?? []) assert.equal(amsh(command).status, 0)
+        const result = runAmsh([join(EXAMPLES, file), ...(example.args?.(home.dir) ?? [])], { env })
+        assert.equal(result.status, example.status ?? 0, result.stderr)
+        if (example.status === undefined) assert.equal(result.stderr, '')
+        example.check(result, home.dir, amsh)
+        if (served) {
+          // runAmsh blocked this process: let the server's log lines in before reading them.
+          await new Promise((done) => setTimeout(done, 100))
+          assert.match(served.log(), /\/scripts/, 'the example went to the server')
+        }
+      } finally {
+        served?.stop()
+        home.remove()
+      }
+    })
+  }
 }
 
 test('the cleanup example, dry run: plans the deletes of the real test scripts, deletes nothing', () => {

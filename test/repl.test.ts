@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
-import { SERVE_PASSWORD, startServe, tempDir } from './helpers.ts'
+import { runAmsh, SERVE_PASSWORD, startServe, tempDir } from './helpers.ts'
 
 // The prompt as a person meets it: amsh runs on a real pseudo-terminal (util-linux `script`),
 // keys go in as bytes (Enter is \r, Ctrl-C \x03, Ctrl-D \x04) and the screen text comes back.
@@ -59,14 +59,20 @@ let home: { dir: string; remove: () => void }
 let terminal: Terminal
 
 /** amsh on a terminal of its own, once its prompt shows. */
-async function openShell(args: string): Promise<Terminal> {
+async function openShell(args: string, prompt: string | RegExp = 'am> '): Promise<Terminal> {
   // `exec`, or a shell such as dash stays between script and amsh and dies of our Ctrl-C itself.
   const opened = new Terminal(`exec ${process.execPath} ${BIN} ${args}`, {
     ...process.env,
     AMSH_HOME: home.dir,
+    XDG_CONFIG_HOME: join(home.dir, 'config'),
     TERM: 'dumb',
   })
-  await opened.waitFor('am> ')
+  try {
+    await opened.waitFor(prompt)
+  } catch (err) {
+    opened.kill()
+    throw err
+  }
   return opened
 }
 
@@ -183,6 +189,56 @@ test('connect -i asks for the user name and, unseen and unkept, the password', a
     terminal.press('\x04')
     assert.equal(await terminal.exited, 0)
     assert.doesNotMatch(readFileSync(join(home.dir, 'history'), 'utf8'), new RegExp(SERVE_PASSWORD))
+  } finally {
+    served.stop()
+  }
+})
+
+test('a profile that confirms changes asks before each one at the prompt', async () => {
+  const served = await startServe()
+  try {
+    const env = { XDG_CONFIG_HOME: join(home.dir, 'config'), AMSH_HOME: home.dir }
+    const args = [
+      'add',
+      'careful',
+      served.base,
+      '--username',
+      'amadmin',
+      '--password-env',
+      'AM_PASS',
+    ]
+    assert.equal(runAmsh(['profile', ...args, '--confirm-writes'], { env }).status, 0)
+    process.env.AM_PASS = SERVE_PASSWORD
+    const prompt = /am 127\.0\.0\.1:\d+ \(careful\)> /
+    try {
+      terminal = await openShell(
+        `--store ${join(home.dir, 'confirm.db')} --profile careful`,
+        prompt
+      )
+    } finally {
+      delete process.env.AM_PASS
+    }
+    const body = JSON.stringify({
+      name: 'Asked',
+      description: '',
+      script: Buffer.from('var a = 1;').toString('base64'),
+      language: 'JAVASCRIPT',
+      context: 'LIBRARY',
+    })
+    const create = `create Scripts --realm /alpha --id asked --body '${body}'\r`
+    assert.match(
+      await terminal.type(create, '[y/N] '),
+      /create Scripts in realm \/alpha on careful\?/
+    )
+    assert.match(
+      await terminal.type('n\r', prompt),
+      /E_FORBIDDEN: .*not confirmed; nothing was sent/
+    )
+    await terminal.type(create, '[y/N] ')
+    assert.match(await terminal.type('y\r', prompt), /"_id": "asked"/)
+    assert.match(await terminal.type('read Scripts --realm /alpha --id asked\r', prompt), /"Asked"/)
+    terminal.press('\x04')
+    assert.equal(await terminal.exited, 0)
   } finally {
     served.stop()
   }
