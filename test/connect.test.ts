@@ -263,6 +263,21 @@ describe('connect: bad input gives one line with a stable code, and never hangs'
     assert.ok(Date.now() - started < 10_000)
   })
 
+  test('a connection reset on a read is retried', async () => {
+    const fake = await fakeServer((response) => {
+      if (fake.hits() === 1) {
+        response.socket?.destroy()
+        return
+      }
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end('{"cookieName":"iPlanetDirectoryPro"}')
+    })
+    const run = await amsh([`connect ${fake.url} --token-env HOME`])
+    fake.server.close()
+    assert.equal(run.status, 0, run.stderr)
+    assert.equal(fake.hits(), 2)
+  })
+
   test('a storm of 503s: bounded retries, then the error', async () => {
     const fake = await fakeServer((response) => {
       response.writeHead(503, { 'content-type': 'application/json' })
