@@ -90,6 +90,24 @@ describe('connect', () => {
     assert.match(run.stdout, /^\[\]$/m, 'the script went to the server, not the local store')
   })
 
+  test('connect local:<file> moves to another store file', async () => {
+    const other = join(home.dir, 'other.db')
+    const run = await amsh([
+      `connect local:${other}`,
+      `create Scripts --realm /elsewhere --body '${BODY}'`,
+    ])
+    assert.equal(run.status, 0, run.stderr)
+    const there = await runAmshAsync([
+      '--store',
+      other,
+      '-c',
+      'query Realms --global --fields name',
+    ])
+    assert.match(there.stdout, /"name": "elsewhere"/)
+    const here = await amsh(['query Realms --global --fields name'])
+    assert.doesNotMatch(here.stdout, /elsewhere/)
+  })
+
   test('a password file, and a Bearer token from the environment', async () => {
     const file = join(home.dir, 'password')
     writeFileSync(file, `${SERVE_PASSWORD}\n`, { mode: 0o600 })
