@@ -42,6 +42,13 @@ const VALUE_OPTIONS = {
 
 const FLAGS = ['interactive', 'insecure']
 
+/** How a field of the request is written on a `connect` line, for messages. */
+export function connectOption(field: keyof ConnectRequest): string {
+  if (field === 'target') return 'a URL'
+  const option = Object.entries(VALUE_OPTIONS).find(([, name]) => name === field)?.[0]
+  return `--${option ?? field}`
+}
+
 export const CONNECT_USAGE = `usage: connect [options] <baseurl>      e.g. connect https://am.example.com/am -k ~/.ssh/amster_rsa
        connect local[:<store file>]     back to the local store
   -k, --private-key <file|dir>  Amster key login (default: amster_rsa, id_rsa or id_ecdsa in ~/.ssh)

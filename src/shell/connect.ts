@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import type { Product } from '../catalog/profiles.ts'
 import { AmshError } from '../errors.ts'
 import { readUserFile } from '../files.ts'
-import type { ConnectRequest } from '../parse/connect.ts'
+import { connectOption, type ConnectRequest } from '../parse/connect.ts'
 import {
   findProfile,
   profileRequest,
@@ -133,7 +133,7 @@ export class Connector {
     if (others.length > 0) {
       throw new AmshError(
         'E_USAGE',
-        `connect --profile ${typed.profile} takes no other options (${others.map(([key]) => key).join(', ')}): the profile says how to connect; change it with amsh profile add --force`
+        `connect --profile ${typed.profile} takes no other options (${others.map(([key]) => connectOption(key as keyof ConnectRequest)).join(', ')}): the profile says how to connect; change it with amsh profile add --force`
       )
     }
     const { env, warn } = this.#options
