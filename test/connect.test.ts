@@ -320,6 +320,8 @@ describe('connect: bad input gives one line with a stable code, and never hangs'
     const noUrl = await amsh(['connect --insecure'])
     assert.equal(noUrl.status, 2)
     assert.match(noUrl.stderr, /connect needs a URL or --profile/)
+    const help = await amsh([':help connect'])
+    assert.match(help.stdout, /^usage: connect \[options\] <baseurl>/)
   })
 
   test('a failed connect leaves the session where it was', async () => {

@@ -1,6 +1,7 @@
 import { entityNames, getEntity, type EntityDef } from '../catalog/catalog.ts'
 import { didYouMean } from '../did-you-mean.ts'
 import { AmshError } from '../errors.ts'
+import { CONNECT_USAGE } from '../parse/connect.ts'
 import { VERB_ALIASES, verbOf } from '../parse/invocation.ts'
 import { scopeOptionHelp } from '../verbs/common.ts'
 import { VERBS } from '../verbs/index.ts'
@@ -33,6 +34,8 @@ function overview(): string {
     '',
     'Shell commands:',
     table(META_HELP),
+    '',
+    'connect <url> [options]   where commands go: an AM server, or back to the local store (:help connect)',
     '',
     `Entities: ${entityNames().join(', ')}`,
     '',
@@ -79,11 +82,12 @@ function entityHelp(entity: EntityDef): string {
 
 export function helpText(topic: string | undefined): string {
   if (topic === undefined) return overview()
+  if (topic === 'connect') return CONNECT_USAGE
   const verb = verbOf(topic)
   if (verb) return verbHelp(verb)
   const entity = entityNames().find((name) => name.toLowerCase() === topic.toLowerCase())
   if (entity) return entityHelp(getEntity(entity))
-  const topics = [...Object.keys(VERBS), ...entityNames()]
+  const topics = [...Object.keys(VERBS), 'connect', ...entityNames()]
   throw new AmshError(
     'E_USAGE',
     `no help on "${topic}"${didYouMean(topic, topics)}; topics: ${topics.join(', ')}`
