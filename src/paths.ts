@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 let root: string | undefined
@@ -23,4 +23,11 @@ export function amshHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.AMSH_HOME) return env.AMSH_HOME
   const data = env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
   return join(data, 'amsh')
+}
+
+/** $XDG_CONFIG_HOME/amsh, else ~/.config/amsh (a relative XDG_CONFIG_HOME is ignored, per XDG). */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_CONFIG_HOME
+  const base = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.config')
+  return join(base, 'amsh')
 }

@@ -13,7 +13,6 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import {
-  configDir,
   findProfile,
   loadProfiles,
   matchProfile,
@@ -25,6 +24,7 @@ import {
   storedPassword,
   type ConnectionProfile,
 } from '../src/config/connections.ts'
+import { configDir } from '../src/paths.ts'
 import { AmshError } from '../src/errors.ts'
 import { parseConnect } from '../src/parse/connect.ts'
 import { runAmsh, tempDir } from './helpers.ts'

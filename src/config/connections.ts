@@ -23,6 +23,7 @@ import { AmshError } from '../errors.ts'
 import { isJsonObject, type JsonObject } from '../json.ts'
 import type { ConnectRequest } from '../parse/connect.ts'
 import { parseJson } from '../parse/json-body.ts'
+import { configDir } from '../paths.ts'
 
 // Connection profiles: named AM connections kept in $XDG_CONFIG_HOME/amsh/profiles.json. A
 // profile says where and how to log in, and names where the secrets are (environment variables,
@@ -83,13 +84,6 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 const FILE_NAME = 'profiles.json'
 const SCHEMA = 'connection-profiles'
-
-/** $XDG_CONFIG_HOME/amsh, else ~/.config/amsh (a relative XDG_CONFIG_HOME is ignored, per XDG). */
-export function configDir(env: NodeJS.ProcessEnv = process.env): string {
-  const xdg = env.XDG_CONFIG_HOME
-  const base = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.config')
-  return join(base, 'amsh')
-}
 
 export function profilesFile(env: NodeJS.ProcessEnv = process.env): string {
   return join(configDir(env), FILE_NAME)

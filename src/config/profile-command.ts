@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
 import { AmshError, toAmshError } from '../errors.ts'
+import { hideAnswer } from '../shell/hidden-answer.ts'
 import {
   checkUrl,
   describeAuth,
@@ -316,20 +317,10 @@ async function readPassword(): Promise<string> {
   return password
 }
 
-interface ReadlineInternals {
-  _writeToOutput(text: string): void
-}
-
 async function askHidden(question: string): Promise<string> {
   const { createInterface } = await import('node:readline')
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true })
-  const internals = rl as unknown as ReadlineInternals
-  const write = internals._writeToOutput.bind(rl)
-  // Readline echoes through this: let the question and the final newline through, nothing else.
-  internals._writeToOutput = (text: string) => {
-    if (text.startsWith(question)) write(question)
-    else if (text.includes('\n')) write('\n')
-  }
+  hideAnswer(rl, question)
   return new Promise((done, fail) => {
     let answered = false
     rl.on('SIGINT', () => rl.close())

@@ -2,13 +2,12 @@ import { createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { BlockList, isIP } from 'node:net'
 import sshpk from 'sshpk'
+import { sshKeyAlgorithm, type KeyAlgorithm } from '../jws-algorithms.ts'
 
 // The authorized_keys file of Amster's key login, read as AM's AmsterJwtDecisionNode reads it
 // (research/amster.md §2.1): OpenSSH's format, RSA and ECDSA keys, `ssh-dss` ignored,
 // `ssh-ed25519` refused, and two options that matter: `from="…"` (addresses, CIDR blocks or
 // globs, `!` to refuse) and AM's own `subject="…"` (who the key may log in as).
-
-export type KeyAlgorithm = 'RS256' | 'ES256' | 'ES384' | 'ES512'
 
 export interface AuthorizedKey {
   /** Where it was read, `file:line`, for the server's log. */
@@ -21,13 +20,6 @@ export interface AuthorizedKey {
   from?: string[]
   /** `subject="…"` as a pattern list; undefined when the line has none (any user). */
   subject?: string[]
-}
-
-const ALGORITHMS: Record<string, KeyAlgorithm> = {
-  'ssh-rsa': 'RS256',
-  'ecdsa-sha2-nistp256': 'ES256',
-  'ecdsa-sha2-nistp384': 'ES384',
-  'ecdsa-sha2-nistp521': 'ES512',
 }
 
 /** Key types a line may start with, so that it is not taken for options. */
@@ -159,7 +151,7 @@ function parseLine(line: string, where: string): AuthorizedKey | undefined {
   const { options, rest } = splitOptions(text)
   const [type = '', blob = ''] = rest.trim().split(/\s+/)
   if (type === 'ssh-dss') return undefined
-  const alg = ALGORITHMS[type]
+  const alg = sshKeyAlgorithm(type)
   if (!alg) {
     throw new LineProblem(
       type === 'ssh-ed25519'

@@ -2,6 +2,7 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { decodeJwt, errors, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose'
 import { AmshError } from '../errors.ts'
+import { ecAlgorithm } from '../jws-algorithms.ts'
 import type { ApiRequest, ApiResponse } from './router.ts'
 import type { Sessions } from './sessions.ts'
 
@@ -28,13 +29,11 @@ export interface ServiceAccount {
   keys: { jwk: JWK; alg: string }[]
 }
 
-const ALGORITHMS: Record<string, string> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' }
-
 /** The JWS algorithm a JWK is used with: its own `alg`, else RS256 or its curve's. */
 function algorithmOf(jwk: JWK): string | undefined {
   if (typeof jwk.alg === 'string') return jwk.alg
   if (jwk.kty === 'RSA') return 'RS256'
-  if (jwk.kty === 'EC') return ALGORITHMS[jwk.crv ?? '']
+  if (jwk.kty === 'EC') return ecAlgorithm(jwk.crv)
   if (jwk.kty === 'OKP') return 'EdDSA'
   return undefined
 }

@@ -1,10 +1,10 @@
-import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { Product } from '../catalog/profiles.ts'
 import { AmshError } from '../errors.ts'
 import { readUserFile } from '../files.ts'
 import { connectOption, type ConnectRequest } from '../parse/connect.ts'
 import {
+  expandHome,
   findProfile,
   profileRequest,
   storedPassword,
@@ -249,7 +249,5 @@ async function credentials(
     }
     return new PasswordLogin(username, password, request.journey)
   }
-  return new AmsterKeyLogin(
-    resolve(baseDir, request.privateKey ?? join(env.HOME ?? homedir(), '.ssh'))
-  )
+  return new AmsterKeyLogin(resolve(baseDir, request.privateKey ?? expandHome('~/.ssh', env)))
 }

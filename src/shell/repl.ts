@@ -2,6 +2,7 @@ import repl, { type REPLServer } from 'node:repl'
 import { toAmshError } from '../errors.ts'
 import { formatValue, type OutputFormat } from '../output/format.ts'
 import { Batch } from './batch.ts'
+import { hideAnswer } from './hidden-answer.ts'
 import { logicalLine } from './lines.ts'
 import { PROMPT, type Outcome, type Session, type SessionHost } from './session.ts'
 
@@ -24,32 +25,24 @@ function promptOf(session: Session): string {
   return session.where ? `am ${session.where}> ` : 'am> '
 }
 
-interface ReadlineInternals {
-  _writeToOutput(text: string): void
-  historySize: number
-}
-
 /**
  * A question asked while a line runs (connect -i). A hidden answer is neither echoed (the
  * terminal goes back to raw mode, where readline alone echoes) nor kept in the history.
  */
 function ask(server: REPLServer, question: string, hidden: boolean): Promise<string> {
-  const internals = server as unknown as ReadlineInternals
-  const write = internals._writeToOutput
-  const historySize = internals.historySize
+  const history = server as unknown as { historySize: number }
+  const historySize = history.historySize
   const raw = process.stdin.isTTY && !process.stdin.isRaw
   if (raw) process.stdin.setRawMode(true)
+  let show = () => {}
   if (hidden) {
-    internals.historySize = 0
-    internals._writeToOutput = (text: string) => {
-      if (text.startsWith(question)) write.call(server, question)
-      else if (text.includes('\n')) write.call(server, '\n')
-    }
+    history.historySize = 0
+    show = hideAnswer(server, question)
   }
   return new Promise((done) =>
     server.question(question, (answer) => {
-      internals._writeToOutput = write
-      internals.historySize = historySize
+      show()
+      history.historySize = historySize
       if (raw) process.stdin.setRawMode(false)
       done(answer)
     })

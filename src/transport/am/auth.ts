@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { importJWK, SignJWT, type JWK } from 'jose'
 import { AmshError } from '../../errors.ts'
+import { ecAlgorithm } from '../../jws-algorithms.ts'
 import type { JsonObject } from '../../json.ts'
 import { amError, type HttpClient, type HttpReply } from './http.ts'
 import { loadSigningKey, type SigningKey } from './keys.ts'
@@ -338,7 +339,7 @@ export class ServiceAccount implements Credentials {
 /** The algorithm a JWK without `alg` signs with: RS256 for RSA (Identity Cloud's), else by curve. */
 function defaultAlgorithm(jwk: JWK): string {
   if (jwk.kty === 'EC') {
-    return { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' }[jwk.crv ?? ''] ?? 'ES256'
+    return ecAlgorithm(jwk.crv) ?? 'ES256'
   }
   return 'RS256'
 }

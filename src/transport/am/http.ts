@@ -188,7 +188,8 @@ export class HttpClient {
     for (const [name, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) search.set(name, value)
     }
-    const path = `${this.#prefix}${request.path}${search.size ? `?${search}` : ''}`
+    const query = search.size ? `?${search}` : ''
+    const path = `${this.#prefix}${request.path}${query}`
     const url = `${this.baseUrl}${request.path}`
     const headers: Record<string, string> = { accept: 'application/json', ...request.headers }
     let payload: string | undefined
@@ -199,14 +200,7 @@ export class HttpClient {
       payload = JSON.stringify(request.body)
       headers['content-type'] = 'application/json'
     }
-    this.#trace?.(
-      curl(
-        request.method,
-        `${this.baseUrl}${request.path}${search.size ? `?${search}` : ''}`,
-        headers,
-        payload
-      )
-    )
+    this.#trace?.(curl(request.method, `${url}${query}`, headers, payload))
     let answer: Awaited<ReturnType<Pool['request']>>
     try {
       answer = await this.#pool.request({ method: request.method, path, headers, body: payload })

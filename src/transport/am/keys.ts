@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import sshpk from 'sshpk'
 import { AmshError } from '../../errors.ts'
+import { sshKeyAlgorithm, type KeyAlgorithm } from '../../jws-algorithms.ts'
 
 // Amster's private keys: RSA or ECDSA, as PKCS#1, PKCS#8 or OpenSSH files (sshpk reads them all).
 // AM finds the matching line of its authorized_keys by the JWT's `kid`: the key's SSH public
@@ -11,19 +12,13 @@ import { AmshError } from '../../errors.ts'
 export interface SigningKey {
   file: string
   key: KeyObject
-  alg: 'RS256' | 'ES256' | 'ES384' | 'ES512'
+  alg: KeyAlgorithm
   /** The base64 SSH wire form of the public key. */
   kid: string
 }
 
 /** The files Amster looks for in a folder given to -k, in its order. */
 const KEY_FILES = ['amster_rsa', 'id_rsa', 'id_ecdsa']
-
-const EC_ALGORITHMS: Record<string, SigningKey['alg']> = {
-  nistp256: 'ES256',
-  nistp384: 'ES384',
-  nistp521: 'ES512',
-}
 
 function keyFile(path: string): string {
   if (!existsSync(path)) throw new AmshError('E_IO', `private key ${path}: no such file or folder`)
@@ -52,18 +47,12 @@ export function loadSigningKey(path: string): SigningKey {
       'it is not an RSA or ECDSA private key in PKCS#1, PKCS#8 or OpenSSH form (a .pub file is the public half)'
     )
   }
-  let alg: SigningKey['alg'] | undefined
-  if (parsed.type === 'rsa') alg = 'RS256'
-  else if (parsed.type === 'ecdsa') alg = EC_ALGORITHMS[parsed.curve ?? '']
+  const [type = '', kid = ''] = parsed.toPublic().toString('ssh').split(' ')
+  const alg = sshKeyAlgorithm(type)
   if (!alg) {
     throw problem(
       `AM's key login takes RSA and ECDSA keys, not ${parsed.type}; make one with ssh-keygen -t rsa -b 4096 -m pem -f amster_rsa`
     )
   }
-  return {
-    file,
-    key: createPrivateKey(parsed.toString('pkcs8')),
-    alg,
-    kid: parsed.toPublic().toString('ssh').split(' ')[1]!,
-  }
+  return { file, key: createPrivateKey(parsed.toString('pkcs8')), alg, kid }
 }
