@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test/corpus/', 'bench/results/', 'examples/scripts/'] },
+  { ignores: ['dist/', 'node_modules/', 'test/corpus/', 'bench/results/', 'examples/scripts/', 'src/catalog/validators.generated.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

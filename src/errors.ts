@@ -22,6 +22,8 @@ export const ERRORS = {
   E_CONFLICT: { exit: 3, http: 409 },
   /** An id already in use on a create-only request (AM answers 412). */
   E_EXISTS: { exit: 3, http: 412 },
+  /** A write naming a revision that is no longer the item's (CREST's If-Match, AM 412). */
+  E_STALE: { exit: 3, http: 412 },
   /** Refused by policy, e.g. deleting a default script. */
   E_FORBIDDEN: { exit: 3, http: 403 },
   /** An operation the entity, scope or transport does not offer. */

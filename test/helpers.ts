@@ -147,8 +147,6 @@ export async function serveInProcess(
       transport: store,
       profile: getProfile('am8'),
       sessions: new Sessions(SERVE_PASSWORD),
-      cookieName: 'iPlanetDirectoryPro',
-      version: { version: '8.1.0', fullVersion: 'PingAM 8.1.0' },
     }),
     host: '127.0.0.1',
     port: 0,

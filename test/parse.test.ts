@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { AmshError } from '../src/errors.ts'
-import {
-  parseCommand,
-  splitWords,
-  type CommandScope,
-  type Invocation,
-} from '../src/parse/invocation.ts'
+import { splitWords, type CommandScope, type Invocation } from '../src/parse/invocation.ts'
+import { parseCommand } from '../src/verbs/index.ts'
 import { tokenize } from '../src/parse/tokenize.ts'
 
 function parse(line: string): Invocation {

@@ -2,10 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { didYouMean } from '../did-you-mean.ts'
 import { AmshError } from '../errors.ts'
+import type { JsonObject } from '../json.ts'
 import { packageRoot } from '../paths.ts'
+import { describeSchemaErrors } from './schemas.ts'
+import { validateEntity, validateFlavour } from './validators.generated.js'
 
-// The catalog is data: commands/<Entity>.json describes an entity (see schemas/entity.schema.json).
-// Adding an entity type means adding that file and its schemas, not code.
+// The catalog is data: commands/<Entity>.json describes an entity (schemas/entity.schema.json),
+// commands/flavours/<flavour>.json how a server's REST API carries its operations
+// (schemas/flavour.schema.json). Adding an entity means adding its file and schemas, not code;
+// each file is checked against its schema when it loads.
 
 export type CrudOperation = 'create' | 'read' | 'update' | 'delete' | 'query'
 
@@ -15,34 +20,91 @@ export interface OperationDef {
   schema?: string
   /** For actions: whether the action changes anything (dry runs and read-only profiles need to know). */
   mutates?: boolean
-  /** Over REST the action goes to the top-level path (`/json/scripts`), whatever the realm. */
-  topLevel?: boolean
+  /** Over the wire the operation goes to this path below the base, whatever the realm. */
+  path?: string
 }
 
 export type ScopeDef = Partial<Record<CrudOperation, OperationDef>> & {
   actions?: Record<string, OperationDef>
 }
 
+export type ScopeKind = 'realm' | 'global'
+
 export interface EntityDef {
   name: string
+  /** The kind (src/kinds/<kind>/) that owns the entity's rules. */
+  kind: string
   summary: string
-  resourcePath: string
-  resourceVersion: string
   idField: string
   nameField?: string
-  behaviour?: 'scripts' | 'realms'
+  /** One item per scope, read and updated without an id. */
+  singleton?: boolean
   /** Field order of the representation, as AM writes it. */
   fields?: string[]
-  scopes: { realm?: ScopeDef; global?: ScopeDef }
+  /** The `_type` AM adds to reads. */
+  type?: JsonObject
+  wire: { flavour: string; version: string; paths: Partial<Record<ScopeKind, string>> }
+  scopes: Partial<Record<ScopeKind, ScopeDef>>
   /** Messages AM gives for this entity, with {placeholders}. */
   messages?: Record<string, string>
 }
 
+export interface WireRequest {
+  method: string
+  path: string
+  query?: Record<string, string>
+  headers?: Record<string, string>
+  id?: 'path' | 'body'
+}
+
+export type WireOperation = CrudOperation | 'createWithId' | 'action'
+
+export interface FlavourDef {
+  name: string
+  summary: string
+  base: string
+  realmPath: { root: string; child: string }
+  versionHeader: { name: string; value: string }
+  paging: {
+    filter: string
+    fields: string
+    sortKeys: string
+    pageSize: string
+    offset: string
+    maxPage: number
+  }
+  collection: Partial<Record<WireOperation, WireRequest>>
+  singleton?: Partial<Record<WireOperation, WireRequest>>
+}
+
 const loaded = new Map<string, EntityDef>()
+const flavours = new Map<string, FlavourDef>()
 let names: string[] | undefined
 
 function commandsDir(): string {
   return join(packageRoot(), 'commands')
+}
+
+/** A catalog file, checked against its schema: a broken one names itself and the pointer. */
+function load<T>(file: string, validate: typeof validateEntity): T {
+  const shown = file.slice(packageRoot().length + 1)
+  let value: unknown
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (err) {
+    throw new AmshError(
+      'E_INTERNAL',
+      `catalog file ${shown} is not JSON: ${(err as Error).message}`
+    )
+  }
+  if (!validate(value)) {
+    const problems = describeSchemaErrors(validate.errors ?? [])
+    throw new AmshError(
+      'E_INTERNAL',
+      `catalog file ${shown} is broken: ${problems.map((p) => `${p.pointer} ${p.message}`).join('; ')}`
+    )
+  }
+  return value as T
 }
 
 export function entityNames(): string[] {
@@ -66,10 +128,25 @@ export function getEntity(name: string): EntityDef {
       `unknown entity type "${name}"${didYouMean(name, all)}; known: ${all.join(', ')}`
     )
   }
-  const def = JSON.parse(readFileSync(join(commandsDir(), `${match}.json`), 'utf8')) as EntityDef
+  const def = load<EntityDef>(join(commandsDir(), `${match}.json`), validateEntity)
+  if (def.name !== match) {
+    throw new AmshError(
+      'E_INTERNAL',
+      `catalog file commands/${match}.json is broken: /name is "${def.name}", not the file's name`
+    )
+  }
   loaded.set(name, def)
   loaded.set(match, def)
   return def
+}
+
+export function getFlavour(name: string): FlavourDef {
+  let flavour = flavours.get(name)
+  if (!flavour) {
+    flavour = load<FlavourDef>(join(commandsDir(), 'flavours', `${name}.json`), validateFlavour)
+    flavours.set(name, flavour)
+  }
+  return flavour
 }
 
 /** Fill {placeholders} of one of the entity's messages. */

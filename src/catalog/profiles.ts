@@ -14,6 +14,13 @@ export interface Profile {
   product: Product
   title: string
   version: string
+  /** What the product's servers call their session cookie, and how they name themselves. */
+  cookieName: string
+  fullVersion: string
+  /** The realms a new deployment has besides the top-level one (a tenant's alpha and bravo). */
+  realms?: string[]
+  /** `Entity/action`s the catalog offers that this product's servers do not (AM 7.5's createGlobal). */
+  unsupported?: string[]
   /** context → language → allowed evaluator versions, the default first. */
   contexts: Record<string, Record<string, string[]>>
   /** Context names the product accepts and stores as another context with a fixed version. */

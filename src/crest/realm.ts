@@ -21,22 +21,6 @@ export function normaliseRealm(input: string): string {
   return `/${segments.join('/')}`
 }
 
-/** "/a/b" → ["/", "/a", "/a/b"]: a realm and all its parents, top first. */
-export function realmLineage(realm: string): string[] {
-  if (realm === '/') return ['/']
-  const segments = realm.slice(1).split('/')
-  return ['/', ...segments.map((_, i) => `/${segments.slice(0, i + 1).join('/')}`)]
-}
-
-/** AM's URL form: "/" → "/realms/root", "/a/b" → "/realms/root/realms/a/realms/b". */
-export function realmUrlPath(realm: string): string {
-  if (realm === '/') return '/realms/root'
-  return `/realms/root${realm
-    .slice(1)
-    .split('/')
-    .map((segment) => `/realms/${encodeURIComponent(segment)}`)
-    .join('')}`
-}
 
 /** A realm's id in the Realms entity: its path, base64url without padding ("/" → "Lw"). */
 export function realmId(realm: string): string {

@@ -1,7 +1,6 @@
-import yargsParser from 'yargs-parser'
 import { AmshError } from '../errors.ts'
-import type { CommandScope } from './invocation.ts'
-import { tokenize } from './tokenize.ts'
+import { parseInvocation, type Grammar } from './invocation.ts'
+import type { OptionSpec } from './options.ts'
 
 // `connect`, as Amster writes it (`connect [-i] [-k <key>] [-t <s>] <baseurl>`, options and URL
 // in any order), plus amsh's own ways to log in and `connect local[:<path>]`.
@@ -40,7 +39,58 @@ const VALUE_OPTIONS = {
   'ca-file': 'caFile',
 } as const satisfies Record<string, keyof ConnectRequest>
 
-const FLAGS = ['interactive', 'insecure']
+/** connect's options, as the verb registry declares them. */
+export const CONNECT_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'private-key',
+    type: 'string',
+    aliases: ['k'],
+    value: 'file|dir',
+    help: 'Amster key login (default: amster_rsa, id_rsa or id_ecdsa in ~/.ssh)',
+  },
+  {
+    name: 'interactive',
+    type: 'boolean',
+    aliases: ['i'],
+    help: 'ask for a user name and password',
+  },
+  {
+    name: 'connection-timeout',
+    type: 'string',
+    aliases: ['t'],
+    value: 's',
+    help: 'seconds to wait for the server (default 10)',
+  },
+  { name: 'username', type: 'string', value: 'name', help: 'log in as this user, with:' },
+  {
+    name: 'password-env',
+    type: 'string',
+    value: 'VAR',
+    help: 'the password from an environment variable',
+  },
+  { name: 'password-file', type: 'string', value: 'file', help: 'the password from a file' },
+  { name: 'journey', type: 'string', value: 'tree', help: 'log in through this journey' },
+  {
+    name: 'token-env',
+    type: 'string',
+    value: 'VAR',
+    help: 'a Bearer token from the environment',
+  },
+  { name: 'sa-id', type: 'string', value: 'id', help: 'an Identity Cloud service account, with:' },
+  { name: 'sa-jwk-file', type: 'string', value: 'file', help: "the service account's private JWK" },
+  {
+    name: 'profile',
+    type: 'string',
+    value: 'name',
+    help: 'a saved connection (amsh profile --help)',
+  },
+  { name: 'ca-file', type: 'string', value: 'pem', help: 'TLS: trust a private CA' },
+  {
+    name: 'insecure',
+    type: 'boolean',
+    help: 'TLS: (loudly) trust any certificate',
+  },
+]
 
 /** How a field of the request is written on a `connect` line, for messages. */
 export function connectOption(field: keyof ConnectRequest): string {
@@ -50,70 +100,35 @@ export function connectOption(field: keyof ConnectRequest): string {
 }
 
 export const CONNECT_USAGE = `usage: connect [options] <baseurl>      e.g. connect https://am.example.com/am -k ~/.ssh/amster_rsa
-       connect local[:<store file>]     back to the local store
-  -k, --private-key <file|dir>  Amster key login (default: amster_rsa, id_rsa or id_ecdsa in ~/.ssh)
-  -i, --interactive             ask for a user name and password
-  -t, --connection-timeout <s>  seconds to wait for the server (default 10)
-  --username <name> --password-env <VAR> | --password-file <file>   [--journey <tree>]
-  --token-env <VAR>             a Bearer token from the environment
-  --sa-id <id> --sa-jwk-file <file>   an Identity Cloud service account
-  --profile <name>              a saved connection (amsh profile --help)
-  --ca-file <pem>  --insecure   TLS: trust a private CA, or (loudly) trust anything`
+       connect local[:<store file>]     back to the local store`
 
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
-
-/**
- * A `connect` line. As in Amster scripts (`connect amUrl -k amsterKey`), a bare word that names
- * a variable of the session stands for its value, the URL included.
- */
-export function parseConnectLine(line: string, scope: CommandScope): ConnectRequest {
-  const result = tokenize(line, scope.expand)
-  if (!result.complete) throw new AmshError('E_PARSE', `incomplete command: ${result.why}`)
-  const words = result.words
-    .slice(1)
-    .map((word) =>
-      word.bare && IDENTIFIER.test(word.text) ? (scope.variable(word.text) ?? word.text) : word.text
-    )
-  return parseConnect(words)
-}
-
-export function parseConnect(words: string[]): ConnectRequest {
-  const parsed = yargsParser.detailed(words, {
-    boolean: FLAGS,
-    string: Object.keys(VALUE_OPTIONS),
-    alias: { interactive: ['i'], 'private-key': ['k'], 'connection-timeout': ['t'] },
-    configuration: {
-      'parse-numbers': false,
-      'parse-positional-numbers': false,
-      'camel-case-expansion': false,
-      'dot-notation': false,
-      'boolean-negation': false,
-      'duplicate-arguments-array': false,
-      'strip-aliased': true,
-      'unknown-options-as-args': true,
-    },
-  })
-  if (parsed.error) throw new AmshError('E_PARSE', `connect: ${parsed.error.message}`)
-  const { _: positionals, ...named } = parsed.argv
-  const unknown = positionals.map(String).find((word) => word.startsWith('-'))
-  if (unknown) {
-    throw new AmshError('E_USAGE', `connect: unknown option ${unknown}\n${CONNECT_USAGE}`)
+/** The request a parsed `connect` line makes, checked. */
+export function connectRequest(
+  options: Record<string, string | true>,
+  args: readonly string[]
+): ConnectRequest {
+  const known = new Set(CONNECT_OPTIONS.map((option) => option.name))
+  const unknown = Object.keys(options).find((name) => !known.has(name))
+  if (unknown !== undefined) {
+    throw new AmshError('E_USAGE', `connect: unknown option --${unknown}\n${CONNECT_USAGE}`)
   }
-  if (positionals.length > 1) {
+  if (args.length > 1) {
     throw new AmshError(
       'E_USAGE',
-      `connect takes one URL, not ${positionals.length} (${positionals.join(' ')})\n${CONNECT_USAGE}`
+      `connect takes one URL, not ${args.length} (${args.join(' ')})\n${CONNECT_USAGE}`
     )
   }
   const request: ConnectRequest = {
-    target: positionals[0] === undefined ? undefined : String(positionals[0]),
-    interactive: named.interactive === true,
-    insecure: named.insecure === true,
+    target: args[0],
+    interactive: options.interactive === true,
+    insecure: options.insecure === true,
   }
   for (const [option, field] of Object.entries(VALUE_OPTIONS)) {
-    const value = named[option] as string | undefined
+    const value = options[option]
     if (value === undefined) continue
-    if (value === '') throw new AmshError('E_USAGE', `connect: --${option} needs a value`)
+    if (value === true || value === '') {
+      throw new AmshError('E_USAGE', `connect: --${option} needs a value`)
+    }
     if (field === 'timeoutSeconds') {
       if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0) {
         throw new AmshError('E_USAGE', `connect: -t takes a number of seconds, not "${value}"`)
@@ -127,4 +142,20 @@ export function parseConnect(words: string[]): ConnectRequest {
     throw new AmshError('E_USAGE', `connect needs a URL or --profile\n${CONNECT_USAGE}`)
   }
   return request
+}
+
+const GRAMMAR: Grammar = {
+  verb: 'connect',
+  takesEntity: false,
+  options: CONNECT_OPTIONS,
+  positionals: Number.MAX_SAFE_INTEGER,
+}
+
+/** The words after `connect` (a profile's stored form of them too) as a request. */
+export function parseConnect(words: string[]): ConnectRequest {
+  const invocation = parseInvocation(
+    [{ text: 'connect', bare: true }, ...words.map((text) => ({ text, bare: false }))],
+    () => GRAMMAR
+  )
+  return connectRequest(invocation.options, invocation.args ?? [])
 }

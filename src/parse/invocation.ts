@@ -1,47 +1,34 @@
 import yargsParser from 'yargs-parser'
-import { didYouMean } from '../did-you-mean.ts'
 import { AmshError } from '../errors.ts'
+import type { OptionSpec } from './options.ts'
 import { tokenize, type Expand, type Word } from './tokenize.ts'
 
 // yargs-parser is imported here and nowhere else. It never coerces: `--id 007` stays "007".
+// What options a command takes is the verb's (and its entity kind's) to say: the parser is
+// handed that grammar, and knows no verb or entity itself.
 
-export const VERB_ALIASES = {
-  create: 'c',
-  read: 'r',
-  update: 'u',
-  delete: 'd',
-  query: 'q',
-  action: 'a',
-} as const
+/** What the parser needs to know of a command: which options are flags, and their spellings. */
+export interface Grammar {
+  /** The canonical verb (`create` for `c`). */
+  verb: string
+  /** Whether the word after the verb is an entity type (`create Scripts ...`). */
+  takesEntity: boolean
+  options: readonly OptionSpec[]
+  /** How many bare words may follow (connect's URL); 0 for most verbs. */
+  positionals: number
+}
 
-export type VerbName = keyof typeof VERB_ALIASES
-
-const VERB_BY_WORD = new Map<string, VerbName>(
-  Object.entries(VERB_ALIASES).flatMap(([verb, alias]) => [
-    [verb, verb as VerbName],
-    [alias, verb as VerbName],
-  ])
-)
-
-/** Options every verb understands, and those that take no value. */
-const BOOLEAN_OPTIONS = ['global', 'skipSourceCheck']
-/** Alternative spellings, folded into the canonical name. */
-const OPTION_ALIASES: Record<string, string> = { queryFilter: 'filter' }
+/** The grammar of a command line, from its first two words; throws E_USAGE for an unknown verb. */
+export type GrammarOf = (verbWord: string, entityWord: string | undefined) => Grammar
 
 export interface Invocation {
-  verb: VerbName
+  verb: string
   /** The entity type as typed (resolved against the catalog by the verb). */
   entity: string
   /** Canonical option name → value; flags are `true`. */
   options: Record<string, string | true>
-}
-
-export function verbOf(word: string): VerbName | undefined {
-  return VERB_BY_WORD.get(word)
-}
-
-export function isVerbWord(word: string): boolean {
-  return VERB_BY_WORD.has(word)
+  /** Bare words after the options' values (connect's URL), when the verb takes any. */
+  args?: string[]
 }
 
 /** What a command line may refer to in the session: ${expressions} and variables. */
@@ -63,8 +50,8 @@ export function splitWords(line: string, expand?: Expand): string[] {
 }
 
 /** A command line as an invocation; with a scope, ${...} and bare variable names are resolved. */
-export function parseCommand(line: string, scope?: CommandScope): Invocation {
-  return parseInvocation(words(line, scope?.expand), scope)
+export function parseCommand(line: string, grammarOf: GrammarOf, scope?: CommandScope): Invocation {
+  return parseInvocation(words(line, scope?.expand), grammarOf, scope)
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
@@ -73,29 +60,44 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
  * As in Amster (`connect amUrl -k amsterKey`), an option value typed as a bare name that is a
  * variable of the session stands for the variable's value; any other value is literal.
  */
-function resolveVariables(words: Word[], scope: CommandScope | undefined): string[] {
+function resolveVariables(
+  words: Word[],
+  flags: Set<string>,
+  grammar: Grammar,
+  scope: CommandScope | undefined
+): string[] {
+  const firstArgument = grammar.takesEntity ? 2 : 1
   return words.map((word, i) => {
-    const option = words[i - 1]?.text
-    const isValue =
-      option?.startsWith('--') &&
-      !option.includes('=') &&
-      !BOOLEAN_OPTIONS.includes(option.slice(2))
-    if (!scope || !word.bare || !isValue || !IDENTIFIER.test(word.text)) return word.text
+    const option = optionName(words[i - 1]?.text)
+    const isValue = option !== undefined && !flags.has(option)
+    // A bare word where no option is pending is a positional (connect's URL): a variable too.
+    const isPositional =
+      grammar.positionals > 0 && i >= firstArgument && !isValue && !word.text.startsWith('-')
+    if (!scope || !word.bare || !(isValue || isPositional) || !IDENTIFIER.test(word.text)) {
+      return word.text
+    }
     return scope.variable(word.text) ?? word.text
   })
+}
+
+/** `--name` or `-n` as the option it names; undefined for a value, or `--name=value`. */
+function optionName(word: string | undefined): string | undefined {
+  if (word === undefined || word.includes('=')) return undefined
+  if (word.startsWith('--')) return word.slice(2)
+  return /^-[A-Za-z]$/.test(word) ? word.slice(1) : undefined
 }
 
 /**
  * Binds `--name value` into `--name=value` whenever the value does not itself start with `--`,
  * so that values such as "-", "-1" or "-abc" stay values instead of becoming short options.
  */
-function bindValues(words: string[]): string[] {
+function bindValues(words: string[], flags: Set<string>): string[] {
   const bound: string[] = []
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!
     const next = words[i + 1]
-    const name = word.startsWith('--') && !word.includes('=') ? word.slice(2) : undefined
-    if (name && !BOOLEAN_OPTIONS.includes(name) && next !== undefined && !next.startsWith('--')) {
+    const name = optionName(word)
+    if (name && !flags.has(name) && next !== undefined && !next.startsWith('--')) {
       bound.push(`${word}=${next}`)
       i++
     } else {
@@ -105,26 +107,39 @@ function bindValues(words: string[]): string[] {
   return bound
 }
 
-export function parseInvocation(typed: Word[], scope?: CommandScope): Invocation {
-  const [verbWord, entity, ...rest] = resolveVariables(typed, scope)
+export function parseInvocation(
+  typed: Word[],
+  grammarOf: GrammarOf,
+  scope?: CommandScope
+): Invocation {
+  const [verbWord, second] = typed.map((word) => word.text)
   if (verbWord === undefined) throw new AmshError('E_USAGE', 'empty command')
-  const verb = verbOf(verbWord)
-  if (!verb) {
-    const known = [...Object.keys(VERB_ALIASES), ':help', ':exit', ':load']
-    throw new AmshError(
-      'E_USAGE',
-      `unknown command "${verbWord}"${didYouMean(verbWord, known)}; type :help for the list`
-    )
-  }
-  if (entity === undefined || entity.startsWith('-')) {
+  const grammar = grammarOf(verbWord, second)
+  const { verb } = grammar
+  if (grammar.takesEntity && (second === undefined || second.startsWith('-'))) {
     throw new AmshError(
       'E_USAGE',
       `${verb} needs an entity type first, e.g. "${verb} Scripts --realm /"`
     )
   }
+  // Flags, under every spelling: a flag never takes the next word as its value.
+  const flags = new Set(
+    grammar.options
+      .filter((option) => option.type === 'boolean')
+      .flatMap((option) => [option.name, ...(option.aliases ?? [])])
+  )
+  const skip = grammar.takesEntity ? 2 : 1
+  const words = resolveVariables(typed, flags, grammar, scope)
+  const entity = grammar.takesEntity ? words[1]! : ''
+  const rest = words.slice(skip)
 
-  const parsed = yargsParser.detailed(bindValues(rest), {
-    boolean: BOOLEAN_OPTIONS,
+  const alias: Record<string, string[]> = {}
+  for (const option of grammar.options) {
+    if (option.aliases?.length) alias[option.name] = [...option.aliases]
+  }
+  const parsed = yargsParser.detailed(bindValues(rest, flags), {
+    boolean: [...flags],
+    alias,
     configuration: {
       'parse-numbers': false,
       'parse-positional-numbers': false,
@@ -141,16 +156,16 @@ export function parseInvocation(typed: Word[], scope?: CommandScope): Invocation
   if (parsed.error) throw new AmshError('E_PARSE', parsed.error.message)
 
   const { _: positionals, ...named } = parsed.argv
-  if (positionals.length > 0) {
+  if (positionals.length > grammar.positionals) {
+    const extra = positionals[grammar.positionals]
     throw new AmshError(
       'E_USAGE',
-      `unexpected argument "${String(positionals[0])}": options are written --name value`
+      `unexpected argument "${String(extra)}": options are written --name value`
     )
   }
 
   const options: Record<string, string | true> = {}
-  for (const [rawName, value] of Object.entries(named)) {
-    const name = OPTION_ALIASES[rawName] ?? rawName
+  for (const [name, value] of Object.entries(named)) {
     if (Array.isArray(value) || name in options) {
       throw new AmshError('E_USAGE', `--${name} is given more than once`)
     }
@@ -163,5 +178,7 @@ export function parseInvocation(typed: Word[], scope?: CommandScope): Invocation
       options[name] = String(value)
     }
   }
-  return { verb, entity, options }
+  const invocation: Invocation = { verb, entity, options }
+  if (positionals.length > 0) invocation.args = positionals.map(String)
+  return invocation
 }

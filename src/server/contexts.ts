@@ -4,7 +4,7 @@ import { matchesFilter, resolvePointer } from '../crest/filter-match.ts'
 import { revision } from '../crest/revision.ts'
 import { isJsonObject, type JsonObject, type JsonValue } from '../json.ts'
 import { checkResourceVersion, HttpError, type ApiVersion } from './crest.ts'
-import type { ApiRequest, ApiResponse } from './router.ts'
+import type { ApiRequest, ApiResponse } from './http-api.ts'
 import { queryEnvelope } from '../transport/types.ts'
 
 // What a client asks to learn a product's script contexts (AM calls them script types), answered

@@ -1,13 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
-import {
-  DEFAULT_PRODUCT,
-  getProfile,
-  parseProduct,
-  PRODUCTS,
-  type Product,
-} from '../catalog/profiles.ts'
+import { DEFAULT_PRODUCT, getProfile, parseProduct, PRODUCTS } from '../catalog/profiles.ts'
 import { AmshError, toAmshError } from '../errors.ts'
 import { amshHome } from '../paths.ts'
 import { LocalStore } from '../transport/local/store.ts'
@@ -32,26 +26,6 @@ interface ServeCliOptions {
   serviceAccount?: string[]
   tokenLifetime: string
 }
-
-/** What each product calls its session cookie and which version it reports. */
-const PRODUCT_INFO: Record<Product, { cookieName: string; version: string; fullVersion: string }> =
-  {
-    am75: {
-      cookieName: 'iPlanetDirectoryPro',
-      version: '7.5.1',
-      fullVersion: 'ForgeRock Access Management 7.5.1 (amsh serve)',
-    },
-    am8: {
-      cookieName: 'iPlanetDirectoryPro',
-      version: '8.1.0',
-      fullVersion: 'PingAM 8.1.0 (amsh serve)',
-    },
-    aic: {
-      cookieName: '6ac6499e9da2071',
-      version: '7.6.0-SNAPSHOT',
-      fullVersion: 'PingOne Advanced Identity Cloud 7.6.0-SNAPSHOT (amsh serve)',
-    },
-  }
 
 function command(): Command {
   return new Command('amsh serve')
@@ -135,7 +109,6 @@ export async function serveMain(argv: string[]): Promise<number> {
     const storePath = options.store ?? join(home, 'store.db')
     store = new LocalStore({ path: storePath, product })
     const admin = adminPassword(join(home, 'admin-password'))
-    const info = PRODUCT_INFO[product]
     const log = (line: string) => process.stderr.write(`${line}\n`)
     const sessions = new Sessions(admin.password, Date.now, Number(options.idleTimeout) * 1000)
     const keys = new AuthorizedKeys(options.authorizedKeys ?? join(home, 'authorized_keys'), log)
@@ -150,8 +123,6 @@ export async function serveMain(argv: string[]): Promise<number> {
       transport: store,
       profile: getProfile(product),
       sessions,
-      cookieName: info.cookieName,
-      version: info,
       amster: new AmsterLogin({ keys, log }),
       oauth2: new TokenEndpoint({
         accounts,

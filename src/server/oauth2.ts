@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { decodeJwt, errors, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose'
 import { AmshError } from '../errors.ts'
 import { ecAlgorithm } from '../jws-algorithms.ts'
-import type { ApiRequest, ApiResponse } from './router.ts'
+import type { ApiRequest, ApiResponse } from './http-api.ts'
 import type { Sessions } from './sessions.ts'
 
 // Identity Cloud's service accounts (research/am-rest.md §4.4): POST /oauth2/access_token with a

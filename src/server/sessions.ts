@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 
@@ -36,7 +36,10 @@ function same(a: string, b: string): boolean {
 
 interface Session {
   user: string
+  created: number
   lastUsed: number
+  /** AM's AMCtxId: names the session in logs. */
+  contextId: string
   /** An access token ends at a fixed time, used or not; a session only once left idle. */
   expires?: number
 }
@@ -84,7 +87,9 @@ export class Sessions {
     const now = this.#now()
     this.#sessions.set(token, {
       user,
+      created: now,
       lastUsed: now,
+      contextId: randomUUID(),
       ...(lifetimeMs === undefined ? {} : { expires: now + lifetimeMs }),
     })
     return token
@@ -109,6 +114,18 @@ export class Sessions {
     }
     session.lastUsed = this.#now()
     return true
+  }
+
+  /** What AM's getSessionInfo tells of a live session (without keeping it alive); undefined if it is not one. */
+  describe(
+    token: string
+  ):
+    | { user: string; created: number; lastUsed: number; idleEnds: number; contextId: string }
+    | undefined {
+    const session = this.#sessions.get(token)
+    if (!session || this.#ended(session)) return undefined
+    const idleEnds = session.expires ?? session.lastUsed + this.#idleMs
+    return { ...session, idleEnds }
   }
 
   logout(token: string | undefined): boolean {

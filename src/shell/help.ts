@@ -1,10 +1,11 @@
 import { entityNames, getEntity, type EntityDef } from '../catalog/catalog.ts'
 import { didYouMean } from '../did-you-mean.ts'
 import { AmshError } from '../errors.ts'
-import { CONNECT_USAGE } from '../parse/connect.ts'
-import { VERB_ALIASES, verbOf } from '../parse/invocation.ts'
-import { scopeOptionHelp } from '../verbs/common.ts'
-import { VERBS } from '../verbs/index.ts'
+import { kindOf } from '../kinds/index.ts'
+import type { OptionSpec } from '../parse/options.ts'
+import { optionsOf } from '../verbs/common.ts'
+import { findVerb, VERBS } from '../verbs/index.ts'
+import type { Verb } from '../verbs/types.ts'
 import { META_HELP } from './meta.ts'
 
 // Help is generated from the verb table and the catalog, so it cannot drift from what runs.
@@ -24,8 +25,8 @@ const SCRIPTING: [string, string][] = [
 ]
 
 function overview(): string {
-  const verbs = Object.values(VERBS).map((verb): [string, string] => [
-    `${verb.name} (${VERB_ALIASES[verb.name]})`,
+  const verbs = VERBS.map((verb): [string, string] => [
+    verb.alias ? `${verb.name} (${verb.alias})` : verb.name,
     verb.summary,
   ])
   return [
@@ -34,8 +35,6 @@ function overview(): string {
     '',
     'Shell commands:',
     table(META_HELP),
-    '',
-    'connect <url> [options]   where commands go: an AM server, or back to the local store (:help connect)',
     '',
     `Entities: ${entityNames().join(', ')}`,
     '',
@@ -47,18 +46,27 @@ function overview(): string {
   ].join('\n')
 }
 
-function verbHelp(name: keyof typeof VERBS): string {
-  const verb = VERBS[name]
-  const options = { ...scopeOptionHelp(), ...verb.options }
-  return [
-    `usage: ${verb.usage}`,
-    `       (short form: ${VERB_ALIASES[verb.name]})`,
-    '',
-    verb.summary,
-    '',
-    'Options:',
-    table(Object.entries(options).map(([option, text]): [string, string] => [`--${option}`, text])),
-  ].join('\n')
+function optionRows(options: readonly OptionSpec[]): [string, string][] {
+  return options.map((option): [string, string] => {
+    const short = (option.aliases ?? []).filter((alias) => alias.length === 1)
+    const spelt = [...short.map((alias) => `-${alias}`), `--${option.name}`].join(', ')
+    const value = option.type === 'boolean' ? '' : ` <${option.value ?? 'value'}>`
+    return [`${spelt}${value}`, option.help]
+  })
+}
+
+function verbHelp(verb: Verb): string {
+  const lines = [`usage: ${verb.usage}`]
+  if (verb.alias) lines.push(`       (short form: ${verb.alias})`)
+  lines.push('', verb.summary, '', 'Options:', table(optionRows(optionsOf(verb, undefined))))
+  // What each entity kind adds to this verb, under the entities of that kind.
+  for (const name of entityNames()) {
+    const entity = getEntity(name)
+    const added = (kindOf(entity).options ?? []).filter((o) => o.verbs.includes(verb.name))
+    if (added.length > 0) lines.push('', `For ${name}:`, table(optionRows(added)))
+  }
+  if (verb.details) lines.push('', verb.details)
+  return lines.join('\n')
 }
 
 function entityHelp(entity: EntityDef): string {
@@ -76,18 +84,18 @@ function entityHelp(entity: EntityDef): string {
     }
     lines.push(table(rows), '')
   }
-  lines.push(`Resource path: ${entity.resourcePath} (resource version ${entity.resourceVersion})`)
+  const paths = Object.entries(entity.wire.paths).map(([scope, path]) => `${path} (${scope})`)
+  lines.push(`Resource path: ${paths.join(', ')}; resource version ${entity.wire.version}`)
   return lines.join('\n')
 }
 
 export function helpText(topic: string | undefined): string {
   if (topic === undefined) return overview()
-  if (topic === 'connect') return CONNECT_USAGE
-  const verb = verbOf(topic)
+  const verb = findVerb(topic)
   if (verb) return verbHelp(verb)
   const entity = entityNames().find((name) => name.toLowerCase() === topic.toLowerCase())
   if (entity) return entityHelp(getEntity(entity))
-  const topics = [...Object.keys(VERBS), 'connect', ...entityNames()]
+  const topics = [...VERBS.map((v) => v.name), ...entityNames()]
   throw new AmshError(
     'E_USAGE',
     `no help on "${topic}"${didYouMean(topic, topics)}; topics: ${topics.join(', ')}`

@@ -1,4 +1,4 @@
-import { isVerbWord } from '../parse/invocation.ts'
+import { isVerbWord } from '../verbs/index.ts'
 import { tokenize } from '../parse/tokenize.ts'
 import { isCompleteJavaScript } from '../script/compile.ts'
 

@@ -5,14 +5,14 @@ import type { Profile } from '../catalog/profiles.ts'
 import { AmshError, toAmshError } from '../errors.ts'
 import { readUserFile } from '../files.ts'
 import type { JsonValue } from '../json.ts'
-import { parseCommand, type CommandScope } from '../parse/invocation.ts'
+import type { CommandScope } from '../parse/invocation.ts'
 import { compileLine } from '../script/compile.ts'
 import { groovyApiIn } from '../script/groovy-idioms.ts'
 import { interrupted, ScriptContext } from '../script/context.ts'
 import type { Transport } from '../transport/types.ts'
 import type { Ask, Connection, Connector } from './connect.ts'
-import { parseConnectLine, type ConnectRequest } from '../parse/connect.ts'
-import { VERBS } from '../verbs/index.ts'
+import type { ConnectRequest } from '../parse/connect.ts'
+import { findVerb, parseCommand } from '../verbs/index.ts'
 import { helpText } from './help.ts'
 import { commandAssignment, lineKind, toleratedCommand } from './lines.ts'
 import { parseMeta, type MetaCommand } from './meta.ts'
@@ -278,17 +278,13 @@ export class Session {
   }
 
   #command(text: string, frame: Frame): Promise<JsonValue> {
-    if (/^\s*connect(\s|$)/.test(text)) return this.#connect(text, frame)
     const invocation = parseCommand(text, this.#scope)
-    return VERBS[invocation.verb].run(invocation, {
+    return findVerb(invocation.verb)!.run(invocation, {
       transport: this.transport,
       profile: this.profile,
       baseDir: frame.baseDir,
+      connect: (request) => this.connect(request, frame.baseDir),
     })
-  }
-
-  #connect(text: string, frame: Frame): Promise<JsonValue> {
-    return this.connect(parseConnectLine(text, this.#scope), frame.baseDir)
   }
 
   /** `connect`: commands go elsewhere from now on, once the new place has let us in. */

@@ -21,6 +21,11 @@ export interface QueryParams {
   pagedResultsOffset?: number
 }
 
+/** How a write is conditioned: `rev` is CREST's If-Match (a stale revision fails, `*` any). */
+export interface WriteOptions {
+  rev?: string
+}
+
 /** The envelope AM answers a query with, in AM's key order. */
 export interface QueryResult {
   result: JsonObject[]
@@ -40,7 +45,7 @@ export interface Transport {
   /** Without `id` the backend mints one; with `id` it is create-only (an existing id fails). */
   create(target: Target, body: JsonObject, id?: string): Promise<JsonObject>
   read(target: Target, id: string): Promise<JsonObject>
-  update(target: Target, id: string, body: JsonObject): Promise<JsonObject>
+  update(target: Target, id: string, body: JsonObject, options?: WriteOptions): Promise<JsonObject>
   delete(target: Target, id: string): Promise<JsonObject>
   query(target: Target, params: QueryParams): Promise<QueryResult>
   action(

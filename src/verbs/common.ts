@@ -1,4 +1,4 @@
-import { extname, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import {
   getEntity,
   type CrudOperation,
@@ -7,39 +7,52 @@ import {
   type ScopeDef,
 } from '../catalog/catalog.ts'
 import { describeSchemaErrors, schemaValidator, type BodyProblem } from '../catalog/schemas.ts'
-import { decodeScript, encodeScript, scriptFieldProblems } from '../catalog/script-fields.ts'
-import { checkSource, type ScriptLanguage } from '../catalog/syntax/index.ts'
 import { normaliseRealm } from '../crest/realm.ts'
 import { didYouMean } from '../did-you-mean.ts'
 import { AmshError } from '../errors.ts'
 import { readUserFile } from '../files.ts'
 import { isJsonObject, type JsonObject } from '../json.ts'
+import { kindOf } from '../kinds/index.ts'
+import type { BodyContext, LoadedBody } from '../kinds/types.ts'
 import type { Invocation } from '../parse/invocation.ts'
 import { parseJson } from '../parse/json-body.ts'
+import type { OptionSpec } from '../parse/options.ts'
 import type { Scope, Target } from '../transport/types.ts'
 import type { Verb, VerbContext } from './types.ts'
 
-const SCOPE_OPTIONS: Record<string, string> = {
-  realm: 'the realm to work in: / for the top level, /alpha for a sub-realm',
-  global: 'work on the global configuration instead of a realm',
+/** The options of every verb that takes an entity: where it applies. */
+export const SCOPE_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'realm',
+    type: 'string',
+    value: 'path',
+    help: 'the realm to work in: / for the top level, /alpha for a sub-realm',
+  },
+  { name: 'global', type: 'boolean', help: 'work on the global configuration instead of a realm' },
+]
+
+/** What an invocation of `verb` may say: the scope, the verb's options and its entity kind's. */
+export function optionsOf(verb: Verb, entity: EntityDef | undefined): OptionSpec[] {
+  const own = verb.takesEntity ? [...SCOPE_OPTIONS, ...verb.options] : [...verb.options]
+  if (!entity) return own
+  const added = (kindOf(entity).options ?? []).filter((option) => option.verbs.includes(verb.name))
+  return [...own, ...added.filter((option) => !own.some((o) => o.name === option.name))]
 }
 
-/** Every option of the invocation must be one the verb knows. */
+/** Every option of the invocation must be one the verb (or its entity's kind) knows. */
 export function checkOptions(verb: Verb, invocation: Invocation): void {
   if (verb.extraOptions) return
-  const known = [...Object.keys(SCOPE_OPTIONS), ...Object.keys(verb.options)]
+  const entity = verb.takesEntity ? getEntity(invocation.entity) : undefined
+  const known = optionsOf(verb, entity).map((option) => option.name)
   for (const name of Object.keys(invocation.options)) {
     if (!known.includes(name)) {
+      const what = entity ? `${verb.name} ${entity.name}` : verb.name
       throw new AmshError(
         'E_USAGE',
-        `unknown option --${name} for ${verb.name}${didYouMean(name, known)}; ${verb.name} takes ${known.map((k) => `--${k}`).join(', ')}`
+        `unknown option --${name} for ${what}${didYouMean(name, known)}; ${what} takes ${known.map((k) => `--${k}`).join(', ')}`
       )
     }
   }
-}
-
-export function scopeOptionHelp(): Record<string, string> {
-  return SCOPE_OPTIONS
 }
 
 function scopeOf(entity: EntityDef, invocation: Invocation): Scope {
@@ -81,10 +94,10 @@ export function targetOf(
   const { target, offers } = resolveTarget(invocation)
   const def = offers[operation]
   if (!def) {
-    const verbs = (['create', 'read', 'update', 'delete', 'query'] as const).filter(
+    const verbs: string[] = (['create', 'read', 'update', 'delete', 'query'] as const).filter(
       (op) => offers[op]
     )
-    if (offers.actions) verbs.push('action' as never)
+    if (offers.actions) verbs.push('action')
     const where = target.scope.kind === 'global' ? 'globally' : 'in a realm'
     throw new AmshError(
       'E_USAGE',
@@ -99,12 +112,7 @@ export function stringOption(invocation: Invocation, name: string, required: tru
 export function stringOption(
   invocation: Invocation,
   name: string,
-  required?: false
-): string | undefined
-export function stringOption(
-  invocation: Invocation,
-  name: string,
-  required: boolean
+  required?: boolean
 ): string | undefined
 export function stringOption(
   invocation: Invocation,
@@ -114,44 +122,66 @@ export function stringOption(
   const value = invocation.options[name]
   if (value === true) throw new AmshError('E_USAGE', `--${name} needs a value`)
   if (value === undefined && required) {
-    throw new AmshError('E_USAGE', `${invocation.verb} ${invocation.entity} needs --${name}`)
+    const what = invocation.entity ? `${invocation.verb} ${invocation.entity}` : invocation.verb
+    throw new AmshError('E_USAGE', `${what} needs --${name}`)
   }
   return value
 }
 
-const LANGUAGE_BY_EXTENSION: Record<string, string> = {
-  '.js': 'JAVASCRIPT',
-  '.mjs': 'JAVASCRIPT',
-  '.cjs': 'JAVASCRIPT',
-  '.groovy': 'GROOVY',
+/**
+ * The id a verb works on: `--id`, required for collections; a singleton has none, and says so
+ * if one is given.
+ */
+export function idOption(invocation: Invocation, entity: EntityDef, required: true): string
+export function idOption(
+  invocation: Invocation,
+  entity: EntityDef,
+  required: boolean
+): string | undefined
+export function idOption(invocation: Invocation, entity: EntityDef, required: boolean) {
+  if (entity.singleton) {
+    if (invocation.options.id !== undefined) {
+      throw new AmshError(
+        'E_USAGE',
+        `${entity.name} is one item per ${entity.scopes.realm ? 'realm' : 'deployment'}: it takes no --id`
+      )
+    }
+    return ''
+  }
+  return stringOption(invocation, 'id', required)
 }
 
-export interface LoadedBody {
-  body: JsonObject
-  /** Where the script source came from, for error positions: the --scriptFile or "script". */
-  scriptOrigin: string
+/** The kind's view of a command: its own options as given, for assembling and checking bodies. */
+function bodyContext(
+  target: Target,
+  operation: string,
+  invocation: Invocation,
+  ctx: VerbContext
+): BodyContext {
+  const own = new Set((kindOf(target.entity).options ?? []).map((option) => option.name))
+  const options = Object.fromEntries(
+    Object.entries(invocation.options).filter(([name]) => own.has(name))
+  )
+  return { entity: target.entity, operation, options, baseDir: ctx.baseDir, profile: ctx.profile }
 }
 
 /**
- * The request body from --body (inline JSON or @file) and --scriptFile (a source file that
- * becomes the base64 `script`, and sets `language` from its extension when the body has none).
+ * The request body from --body (inline JSON or @file), filled in by the entity's kind from its
+ * own options (--scriptFile), then checked: the entity's JSON Schema, the kind's rules, the
+ * source. Nothing unchecked is sent.
  */
-export async function loadBody(
+export async function checkedBody(
   invocation: Invocation,
+  target: Target,
+  def: OperationDef,
+  operation: string,
   ctx: VerbContext,
   required: boolean
-): Promise<LoadedBody | undefined> {
+): Promise<JsonObject | undefined> {
+  const kind = kindOf(target.entity)
+  const bodyCtx = bodyContext(target, operation, invocation, ctx)
   const bodyOption = stringOption(invocation, 'body')
-  const scriptFile = stringOption(invocation, 'scriptFile')
-  if (bodyOption === undefined && scriptFile === undefined) {
-    if (required)
-      throw new AmshError(
-        'E_USAGE',
-        `${invocation.verb} ${invocation.entity} needs --body (JSON, or @file.json)`
-      )
-    return undefined
-  }
-  let body: JsonObject = {}
+  let loaded: LoadedBody = { body: {}, origin: 'script' }
   if (bodyOption !== undefined) {
     let text = bodyOption
     let source = '--body'
@@ -164,33 +194,22 @@ export async function loadBody(
       const what = Array.isArray(value) ? 'an array' : JSON.stringify(value)
       throw new AmshError('E_SCHEMA', `${source} must be a JSON object, not ${what}`)
     }
-    body = value
+    loaded = { body: value, origin: 'script' }
   }
-  let scriptOrigin = 'script'
-  if (scriptFile !== undefined) {
-    const path = resolve(ctx.baseDir, scriptFile)
-    body = { ...body, script: encodeScript(readUserFile(path, 'script file')) }
-    const language = LANGUAGE_BY_EXTENSION[extname(path).toLowerCase()]
-    if (body.language === undefined && language) body.language = language
-    scriptOrigin = path
+  const assembled = kind.assemble ? kind.assemble(loaded, bodyCtx) : loaded
+  if (bodyOption === undefined && assembled === loaded) {
+    if (!required) return undefined
+    throw new AmshError(
+      'E_USAGE',
+      `${invocation.verb} ${invocation.entity} needs --body (JSON, or @file.json)`
+    )
   }
-  return { body, scriptOrigin }
-}
-
-/** Schema and product-profile problems, all of them, as one E_SCHEMA error. */
-export async function checkBody(
-  target: Target,
-  schemaKey: string | undefined,
-  loaded: LoadedBody,
-  ctx: VerbContext
-): Promise<void> {
   const problems: BodyProblem[] = []
-  if (schemaKey) {
-    const validate = await schemaValidator(schemaKey)
-    if (!validate(loaded.body)) problems.push(...describeSchemaErrors(validate.errors ?? []))
+  if (def.schema) {
+    const validate = await schemaValidator(def.schema)
+    if (!validate(assembled.body)) problems.push(...describeSchemaErrors(validate.errors ?? []))
   }
-  if (target.entity.behaviour === 'scripts')
-    problems.push(...scriptFieldProblems(loaded.body, ctx.profile))
+  problems.push(...(kind.bodyProblems?.(assembled.body, bodyCtx) ?? []))
   if (problems.length > 0) {
     const lines = problems.map((p) => `${p.pointer} ${p.message}`)
     throw new AmshError(
@@ -201,48 +220,6 @@ export async function checkBody(
       }
     )
   }
-}
-
-/** A script's source must parse before it is sent anywhere, unless the user says otherwise. */
-export async function checkScriptSource(
-  target: Target,
-  loaded: LoadedBody,
-  invocation: Invocation
-): Promise<void> {
-  if (target.entity.behaviour !== 'scripts' || invocation.options.skipSourceCheck) return
-  const { body } = loaded
-  const language = typeof body.language === 'string' ? body.language.toUpperCase() : ''
-  if (typeof body.script !== 'string' || (language !== 'JAVASCRIPT' && language !== 'GROOVY')) {
-    return
-  }
-  const source = decodeScript(body.script)
-  if (source === undefined) return
-  const problems = await checkSource(language as ScriptLanguage, source)
-  const first = problems[0]
-  if (!first) return
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''
-  throw new AmshError(
-    'E_SYNTAX',
-    `${language} source does not parse at ${loaded.scriptOrigin}:${first.line}:${first.column}: ${first.message}${more} (to store it anyway, add --skipSourceCheck)`,
-    {
-      details: {
-        problems: problems.map((p) => ({ line: p.line, column: p.column, message: p.message })),
-      },
-    }
-  )
-}
-
-/** The target and the fully checked body of a create or update: nothing unchecked is sent. */
-export async function checkedWrite(
-  invocation: Invocation,
-  ctx: VerbContext,
-  operation: 'create' | 'update'
-): Promise<{ target: Target; id: string | undefined; body: JsonObject }> {
-  const { target, def } = targetOf(invocation, operation)
-  // An update names what it replaces; a create may leave the id to the server.
-  const id = stringOption(invocation, 'id', operation === 'update')
-  const loaded = (await loadBody(invocation, ctx, true))!
-  await checkBody(target, def.schema, loaded, ctx)
-  await checkScriptSource(target, loaded, invocation)
-  return { target, id, body: loaded.body }
+  await kind.checkSource?.(assembled, bodyCtx)
+  return assembled.body
 }

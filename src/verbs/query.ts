@@ -25,17 +25,31 @@ function list(invocation: Invocation, name: string): string[] | undefined {
 
 export const query: Verb = {
   name: 'query',
+  alias: 'q',
   summary: 'List entities matching a CREST query filter',
   usage:
     'query <Entity> --realm <path> [--filter <filter>] [--fields a,b] [--sortKeys [-]a,b] [--pageSize n] [--pagedResultsOffset n]',
-  options: {
-    filter:
-      'a CREST query filter, e.g. \'name sw "Auth" and language eq "JAVASCRIPT"\' (default: true, all); also --queryFilter',
-    fields: 'the fields to return, comma-separated (the id always comes back)',
-    sortKeys: 'fields to sort by, comma-separated; a leading - sorts descending',
-    pageSize: 'return at most this many results',
-    pagedResultsOffset: 'skip this many results first',
-  },
+  takesEntity: true,
+  options: [
+    {
+      name: 'filter',
+      type: 'string',
+      aliases: ['queryFilter'],
+      help: 'a CREST query filter, e.g. \'name sw "Auth" and language eq "JAVASCRIPT"\' (default: true, all); also --queryFilter',
+    },
+    {
+      name: 'fields',
+      type: 'string',
+      help: 'the fields to return, comma-separated (the id always comes back)',
+    },
+    {
+      name: 'sortKeys',
+      type: 'string',
+      help: 'fields to sort by, comma-separated; a leading - sorts descending',
+    },
+    { name: 'pageSize', type: 'string', help: 'return at most this many results' },
+    { name: 'pagedResultsOffset', type: 'string', help: 'skip this many results first' },
+  ],
   async run(invocation, ctx) {
     checkOptions(this, invocation)
     const { target } = targetOf(invocation, 'query')

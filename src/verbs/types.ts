@@ -1,6 +1,8 @@
 import type { Profile } from '../catalog/profiles.ts'
 import type { JsonValue } from '../json.ts'
-import type { Invocation, VerbName } from '../parse/invocation.ts'
+import type { ConnectRequest } from '../parse/connect.ts'
+import type { Invocation } from '../parse/invocation.ts'
+import type { OptionSpec } from '../parse/options.ts'
 import type { Transport } from '../transport/types.ts'
 
 /** What a verb needs from the session that runs it. */
@@ -9,15 +11,30 @@ export interface VerbContext {
   profile: Profile
   /** Where relative file names (--body @file, --scriptFile) resolve: the batch file's folder or the cwd. */
   baseDir: string
+  /** Sends later commands elsewhere (the connect verb). */
+  connect(request: ConnectRequest): Promise<true>
 }
 
+/**
+ * A verb is one entry of the registry (src/verbs/index.ts): its grammar — whether an entity type
+ * follows it, its options, its bare arguments — and what it does. The parser, :help, the option
+ * checks and did-you-mean all read the entry; nothing lists a verb's options twice.
+ */
 export interface Verb {
-  name: VerbName
+  name: string
+  /** Amster's one-letter short form (`c` for create). */
+  alias?: string
   summary: string
   usage: string
-  /** Options beyond --realm / --global, with a line of help each. */
-  options: Record<string, string>
+  /** Whether the word after the verb is an entity type (`create Scripts ...`). */
+  takesEntity: boolean
+  /** The verb's own options; an entity's kind may add more. */
+  options: readonly OptionSpec[]
+  /** How many bare words may follow the options (connect's URL). */
+  positionals?: number
   /** Whether other --name value options pass through (as action inputs). */
   extraOptions?: boolean
+  /** Help beyond the option table (connect's ways of logging in). */
+  details?: string
   run(invocation: Invocation, ctx: VerbContext): Promise<JsonValue>
 }

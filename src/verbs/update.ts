@@ -1,19 +1,32 @@
 import type { Verb } from './types.ts'
-import { checkOptions, checkedWrite } from './common.ts'
+import { checkOptions, checkedBody, idOption, stringOption, targetOf } from './common.ts'
 
 export const update: Verb = {
   name: 'update',
+  alias: 'u',
   summary: 'Replace an entity (the whole body)',
-  usage: 'update <Entity> --realm <path> --id <id> --body <json|@file> [--scriptFile <path>]',
-  options: {
-    id: 'the id of the entity',
-    body: 'the whole entity as JSON, inline or @file.json',
-    scriptFile: 'a script source file: becomes the base64 "script" of the body',
-    skipSourceCheck: 'store the script even if amsh cannot parse its source',
-  },
+  usage: 'update <Entity> --realm <path> --id <id> --body <json|@file> [--rev <revision>]',
+  takesEntity: true,
+  options: [
+    { name: 'id', type: 'string', help: 'the id of the entity' },
+    {
+      name: 'body',
+      type: 'string',
+      value: 'json|@file',
+      help: 'the whole entity as JSON, inline or @file.json',
+    },
+    {
+      name: 'rev',
+      type: 'string',
+      help: 'replace it only if it is still at this revision (its _rev): a change made since fails with E_STALE',
+    },
+  ],
   async run(invocation, ctx) {
     checkOptions(this, invocation)
-    const { target, id, body } = await checkedWrite(invocation, ctx, 'update')
-    return ctx.transport.update(target, id!, body)
+    const { target, def } = targetOf(invocation, 'update')
+    const id = idOption(invocation, target.entity, true)
+    const rev = stringOption(invocation, 'rev')
+    const body = await checkedBody(invocation, target, def, 'update', ctx, true)
+    return ctx.transport.update(target, id, body!, rev === undefined ? undefined : { rev })
   },
 }

@@ -1,5 +1,4 @@
 import { parseFilter } from '../../crest/filter.ts'
-import { realmUrlPath } from '../../crest/realm.ts'
 import { AmshError } from '../../errors.ts'
 import { isJsonObject, type JsonObject, type JsonValue } from '../../json.ts'
 import {
@@ -10,16 +9,15 @@ import {
   type QueryResult,
   type Target,
   type Transport,
+  type WriteOptions,
 } from '../types.ts'
+import { flavourOf, versionHeader, wireRequest, type BuiltRequest } from '../../wire/requests.ts'
 import { cookieName, type Credentials } from './auth.ts'
 import { amError, HttpClient, type HttpOptions, type HttpReply, type HttpRequest } from './http.ts'
 
-// The Transport over AM's REST API (AM, PingAM, Identity Cloud, or `amsh serve`), with AM's
-// paths, Accept-API-Version from the catalog, and CREST's request types: create with an id is a
-// PUT that may only create (If-None-Match: *), update a PUT that may only update (If-Match: *).
-
-/** Results asked for per request when the caller wants them all; AM caps large pages. */
-const PAGE = 1000
+// The Transport over AM's REST API (AM, PingAM, Identity Cloud, or `amsh serve`). Each request is
+// what the catalog says of the entity and its wire flavour (src/wire/): CREST's create with an id
+// is a PUT that may only create (If-None-Match: *), update a PUT that may only update (If-Match).
 
 export interface AmTransportOptions extends HttpOptions {
   credentials: Credentials
@@ -47,69 +45,64 @@ export class AmTransport implements Transport {
 
   async create(target: Target, body: JsonObject, id?: string): Promise<JsonObject> {
     checkOffered(target, 'create')
-    const reply =
-      id === undefined
-        ? await this.#call(target, {
-            method: 'POST',
-            path: collection(target),
-            query: { _action: 'create' },
-            body,
-          })
-        : await this.#call(target, {
-            method: 'PUT',
-            path: instance(target, id),
-            headers: { 'if-none-match': '*' },
-            body,
-          })
-    return object(reply)
+    const wire =
+      id === undefined ? wireRequest(target, 'create') : wireRequest(target, 'createWithId', { id })
+    return object(
+      await this.#call(
+        target,
+        wire,
+        wire.id === 'body' && id ? { ...body, [target.entity.idField]: id } : body
+      )
+    )
   }
 
   async read(target: Target, id: string): Promise<JsonObject> {
     checkOffered(target, 'read')
-    return object(await this.#call(target, { method: 'GET', path: instance(target, id) }))
+    return object(await this.#call(target, wireRequest(target, 'read', { id })))
   }
 
-  async update(target: Target, id: string, body: JsonObject): Promise<JsonObject> {
+  async update(
+    target: Target,
+    id: string,
+    body: JsonObject,
+    options?: WriteOptions
+  ): Promise<JsonObject> {
     checkOffered(target, 'update')
-    return object(
-      await this.#call(target, {
-        method: 'PUT',
-        path: instance(target, id),
-        headers: { 'if-match': '*' },
-        body,
-      })
-    )
+    const wire = wireRequest(target, 'update', { id, rev: options?.rev })
+    return object(await this.#call(target, wire, body))
   }
 
   async delete(target: Target, id: string): Promise<JsonObject> {
     checkOffered(target, 'delete')
-    return object(await this.#call(target, { method: 'DELETE', path: instance(target, id) }))
+    return object(await this.#call(target, wireRequest(target, 'delete', { id })))
   }
 
   async query(target: Target, params: QueryParams): Promise<QueryResult> {
     checkOffered(target, 'query')
     // Parsed here as well: a malformed filter gets the shell's positioned error, not a 400.
     parseFilter(params.filter)
+    const wire = wireRequest(target, 'query')
+    const names = flavourOf(target).paging
     const page = (pageSize: number | undefined, offset: number | undefined) =>
       this.#call(target, {
-        method: 'GET',
-        path: collection(target),
+        ...wire,
         query: {
-          _queryFilter: params.filter,
-          _fields: params.fields?.join(','),
-          _sortKeys: params.sortKeys?.join(','),
-          _pageSize: pageSize === undefined ? undefined : String(pageSize),
-          _pagedResultsOffset: offset === undefined ? undefined : String(offset),
+          ...wire.query,
+          [names.filter]: params.filter,
+          ...(params.fields ? { [names.fields]: params.fields.join(',') } : {}),
+          ...(params.sortKeys ? { [names.sortKeys]: params.sortKeys.join(',') } : {}),
+          ...(pageSize === undefined ? {} : { [names.pageSize]: String(pageSize) }),
+          ...(offset === undefined ? {} : { [names.offset]: String(offset) }),
         },
       }).then((reply) => object(reply) as unknown as QueryResult)
     if (params.pageSize !== undefined) return page(params.pageSize, params.pagedResultsOffset)
 
     // Everything was asked for: follow the pages to the end.
     const result: JsonObject[] = []
-    for (let offset = params.pagedResultsOffset ?? 0; ; offset += PAGE) {
-      const answer = await page(PAGE, offset)
+    for (let offset = params.pagedResultsOffset ?? 0; ; offset += names.maxPage) {
+      const answer = await page(names.maxPage, offset)
       result.push(...answer.result)
-      if (answer.result.length < PAGE) break
+      if (answer.result.length < names.maxPage) break
     }
     return queryEnvelope(result)
   }
@@ -121,12 +114,12 @@ export class AmTransport implements Transport {
     params: Record<string, string>
   ): Promise<JsonValue> {
     const offered = checkAction(target, action)
-    const reply = await this.#call(target, {
-      method: 'POST',
-      path: offered.topLevel ? `/json${target.entity.resourcePath}` : collection(target),
-      query: { ...params, _action: action },
-      body: body ?? {},
-    })
+    const wire = wireRequest(target, 'action', { action, fixedPath: offered.path })
+    const reply = await this.#call(
+      target,
+      { ...wire, query: { ...params, ...wire.query } },
+      body ?? {}
+    )
     return reply.body
   }
 
@@ -135,31 +128,29 @@ export class AmTransport implements Transport {
   }
 
   /** One authenticated request; a refused session is renewed once. Error statuses throw. */
-  async #call(target: Target, request: HttpRequest): Promise<HttpReply> {
+  async #call(target: Target, wire: BuiltRequest, body?: JsonObject): Promise<HttpReply> {
+    const [versionName, versionValue] = versionHeader(target)
     const send = async () =>
       this.#http.send({
-        ...request,
+        method: wire.method as HttpRequest['method'],
+        path: wire.path,
+        query: wire.query,
+        body,
         headers: {
-          'accept-api-version': `protocol=2.0,resource=${target.entity.resourceVersion}`,
-          ...request.headers,
+          [versionName]: versionValue,
+          ...wire.headers,
           ...(await this.#credentials.headers(this.#http)),
         },
       })
     let reply = await send()
     if (reply.status === 401 && (await this.#credentials.renew(this.#http))) reply = await send()
+    // A write that named a revision and met another: the item changed under it.
+    if (reply.status === 412 && wire.headers['if-match']?.startsWith('"')) {
+      throw new AmshError('E_STALE', amError(reply).message, { details: { status: 412 } })
+    }
     if (reply.status >= 400) throw amError(reply)
     return reply
   }
-}
-
-function collection(target: Target): string {
-  const { entity, scope } = target
-  const realm = scope.kind === 'global' ? '' : realmUrlPath(scope.realm)
-  return `/json${realm}${entity.resourcePath}`
-}
-
-function instance(target: Target, id: string): string {
-  return `${collection(target)}/${encodeURIComponent(id)}`
 }
 
 function object(reply: HttpReply): JsonObject {

@@ -11,11 +11,16 @@ export type Statement = Database.Statement<unknown[], unknown>
 
 /** 'amsh' in ASCII: marks a SQLite file as an amsh store (PRAGMA application_id). */
 const APPLICATION_ID = 0x616d7368
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
-const SCHEMA_V1 = `
+const SCHEMA = `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE realms (path TEXT PRIMARY KEY, created INTEGER NOT NULL);
+  CREATE TABLE realms (
+    path TEXT PRIMARY KEY,        -- '/', '/alpha', '/alpha/beta'
+    created INTEGER NOT NULL,
+    body TEXT NOT NULL DEFAULT '{}', -- what the realm holds beyond its path (active, aliases)
+    rev TEXT NOT NULL DEFAULT ''
+  );
   CREATE TABLE resources (
     entity TEXT NOT NULL,
     realm TEXT NOT NULL,          -- '/', '/alpha', ...; '' for the global scope
@@ -29,6 +34,14 @@ const SCHEMA_V1 = `
   CREATE INDEX resources_by_name ON resources (entity, realm, name);
   CREATE INDEX resources_by_name_key ON resources (entity, name_key);
 `
+
+/** Schema 1 made realms on the first write into them and kept nothing else of them. */
+const MIGRATIONS: Record<number, string> = {
+  2: `
+    ALTER TABLE realms ADD COLUMN body TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE realms ADD COLUMN rev TEXT NOT NULL DEFAULT '';
+  `,
+}
 
 export function isSqliteError(err: unknown): boolean {
   return err instanceof Database.SqliteError
@@ -124,11 +137,22 @@ export function openDatabase(path: string, options: { snapshot?: boolean } = {})
       if (readonly) throw readOnlyStore(path)
       db.pragma('journal_mode = WAL')
       db.transaction(() => {
-        db!.exec(SCHEMA_V1)
+        db!.exec(SCHEMA)
         db!.pragma(`application_id = ${APPLICATION_ID}`)
         db!.pragma(`user_version = ${SCHEMA_VERSION}`)
       })()
       created = true
+    } else if (version < SCHEMA_VERSION) {
+      if (readonly) {
+        throw new AmshError(
+          'E_STORE',
+          `store ${path} was written by an older amsh (store schema ${version}); open it once where it can be written to bring it up to date`
+        )
+      }
+      db.transaction(() => {
+        for (let next = version + 1; next <= SCHEMA_VERSION; next++) db!.exec(MIGRATIONS[next]!)
+        db!.pragma(`user_version = ${SCHEMA_VERSION}`)
+      })()
     }
     // WAL with synchronous=NORMAL: commits skip fsync (checkpoints still sync), so a crash of
     // the machine may lose the last commits but never corrupts the store. A workspace store

@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto'
-import { entityMessage, getEntity, type EntityDef } from '../../catalog/catalog.ts'
-import {
-  getProfile,
-  type DefaultScript,
-  type Product,
-  scriptLanguages,
-  type Profile,
-} from '../../catalog/profiles.ts'
-import { decodeScript, encodeScript } from '../../catalog/script-fields.ts'
-import { checkSource, type ScriptLanguage } from '../../catalog/syntax/index.ts'
+import { entityMessage, entityNames, getEntity, type EntityDef } from '../../catalog/catalog.ts'
+import { getProfile, type Product, type Profile } from '../../catalog/profiles.ts'
 import { parseFilter } from '../../crest/filter.ts'
-import { matchesFilter } from '../../crest/filter-match.ts'
-import { realmId, realmLineage } from '../../crest/realm.ts'
+import { project } from '../../crest/page.ts'
 import { revision } from '../../crest/revision.ts'
 import { AmshError } from '../../errors.ts'
 import type { JsonObject, JsonValue } from '../../json.ts'
+import { kindOf } from '../../kinds/index.ts'
+import type {
+  KindCollection,
+  RealmRegistry,
+  StoreAccess,
+  StoreRules,
+  WriteContext,
+} from '../../kinds/types.ts'
 import {
   checkAction,
   checkOffered,
@@ -24,6 +23,7 @@ import {
   type Scope,
   type Target,
   type Transport,
+  type WriteOptions,
 } from '../types.ts'
 import {
   isSqliteError,
@@ -34,17 +34,14 @@ import {
   type Statement,
 } from './database.ts'
 import { filterToSql, sortToSql, type FieldResolver } from './filter-sql.ts'
-import {
-  presentScript,
-  scriptForCreate,
-  scriptForUpdate,
-  type WriteContext,
-} from './scripts-rules.ts'
 
 // The embedded store: AM's semantics on a SQLite file. Every entity lives in one `resources`
-// table; the Scripts behaviour adds AM's script rules, the Realms behaviour lists realms.
+// table, in a realm of the realm registry or in the global scope; each entity's kind says what
+// its items must be (src/kinds/), and the store applies it without knowing which entity it is.
 
 const GLOBAL = '' // the realm column's value for the global scope
+/** The id column of a singleton's one item. */
+const SINGLETON_ID = ''
 
 /** The principal AM stamps on changes made by its administrator. */
 export const LOCAL_USER = 'id=amadmin,ou=user,ou=am-config'
@@ -63,6 +60,7 @@ interface Row {
   realm: string
   id: string
   body: string
+  rev: string
 }
 
 function realmOf(scope: Scope): string {
@@ -74,6 +72,12 @@ function realmLabel(realm: string): string {
   return realm === GLOBAL ? '/' : realm
 }
 
+/** Entities without rules of their own keep the body as sent, minus the server's fields. */
+function plain(body: JsonObject, entity: EntityDef): JsonObject {
+  const { [entity.idField]: _id, _rev, _type, ...doc } = body
+  return doc
+}
+
 export class LocalStore implements Transport {
   readonly kind = 'local'
   readonly path: string
@@ -83,6 +87,8 @@ export class LocalStore implements Transport {
   readonly #user: string
   readonly #now: () => number
   readonly #statements = new Map<string, Statement>()
+  readonly #collections = new Map<EntityDef, KindCollection>()
+  readonly #access: StoreAccess
 
   constructor(options: LocalStoreOptions) {
     this.path = options.path
@@ -92,6 +98,10 @@ export class LocalStore implements Transport {
     const opened = openDatabase(options.path, { snapshot: options.snapshot })
     this.#db = opened.db
     this.#readonly = opened.readonly
+    this.#access = {
+      create: (entity, realm, body, id) => this.#create(entity, realm ?? GLOBAL, body, id),
+      realms: this.#realmRegistry(),
+    }
     if (opened.created) this.#seed()
   }
 
@@ -120,53 +130,72 @@ export class LocalStore implements Transport {
   create(target: Target, body: JsonObject, id?: string): Promise<JsonObject> {
     return this.#write(() => {
       checkOffered(target, 'create')
-      return this.#create(target.entity, realmOf(target.scope), body, id)
+      const realm = this.#realm(target.scope)
+      const own = this.#collection(target.entity)
+      if (own) return own.create(target, body, id)
+      return this.#create(target.entity, realm, body, id)
     })
   }
 
   read(target: Target, id: string): Promise<JsonObject> {
     return this.#run(() => {
       checkOffered(target, 'read')
-      if (target.entity.behaviour === 'realms') return this.#readRealm(target.entity, id)
-      const row = this.#find(target.entity, realmOf(target.scope), id)
-      return this.#present(target.entity, row)
+      const realm = this.#realm(target.scope)
+      const own = this.#collection(target.entity)
+      if (own) return own.read(target, id)
+      const { entity } = target
+      if (entity.singleton) {
+        const row = this.#lookup(entity, realm, SINGLETON_ID)
+        // A service nobody has configured reads as AM's empty one.
+        return row ? this.#present(entity, row) : this.#withType(entity, { _id: SINGLETON_ID })
+      }
+      return this.#present(entity, this.#find(entity, realm, id))
     })
   }
 
-  update(target: Target, id: string, body: JsonObject): Promise<JsonObject> {
+  update(
+    target: Target,
+    id: string,
+    body: JsonObject,
+    options?: WriteOptions
+  ): Promise<JsonObject> {
     return this.#write(() => {
       checkOffered(target, 'update')
+      const realm = this.#realm(target.scope)
       const { entity } = target
-      const realm = realmOf(target.scope)
+      const own = this.#collection(entity)
+      if (own) {
+        if (options?.rev !== undefined) this.#checkRev(entity, own.read(target, id), options.rev)
+        return own.update(target, id, body, options?.rev)
+      }
+      if (entity.singleton) return this.#updateSingleton(entity, realm, body, options)
       const row = this.#find(entity, realm, id)
+      this.#checkRev(entity, row, options?.rev)
       const bodyId = body[entity.idField]
       if (bodyId !== undefined && bodyId !== id) {
         throw new AmshError('E_INVALID', entityMessage(entity, 'idMismatch'))
       }
       const stored = JSON.parse(row.body) as JsonObject
-      const ctx = this.#context(entity)
-      const doc =
-        entity.behaviour === 'scripts'
-          ? scriptForUpdate(body, stored, ctx)
-          : this.#plain(body, entity)
+      const rules = this.#rules(entity)
+      const doc = rules.forUpdate
+        ? rules.forUpdate(body, stored, this.#context(entity))
+        : plain(body, entity)
       this.#checkName(entity, row.realm, doc, id)
-      this.#save(entity, row.realm, id, doc, 'update')
-      return this.#present(entity, { realm: row.realm, id, body: JSON.stringify(doc) })
+      const rev = this.#save(entity, row.realm, id, doc, 'update')
+      return this.#present(entity, { realm: row.realm, id, body: JSON.stringify(doc), rev })
     })
   }
 
   delete(target: Target, id: string): Promise<JsonObject> {
     return this.#write(() => {
       checkOffered(target, 'delete')
+      const realm = this.#realm(target.scope)
       const { entity } = target
-      const row = this.#find(entity, realmOf(target.scope), id)
-      const stored = JSON.parse(row.body) as JsonObject
-      if (stored.default === true) {
-        throw new AmshError(
-          'E_FORBIDDEN',
-          entityMessage(entity, 'deleteDefault', { name: String(stored.name) })
-        )
-      }
+      const own = this.#collection(entity)
+      if (own) return own.delete(target, id)
+      const row = this.#find(entity, realm, id)
+      const refused = this.#rules(entity).refuseDelete?.(JSON.parse(row.body) as JsonObject, entity)
+      if (refused) throw refused
       this.#statement('DELETE FROM resources WHERE entity = ? AND realm = ? AND id = ?').run(
         entity.name,
         row.realm,
@@ -180,9 +209,10 @@ export class LocalStore implements Transport {
     return this.#run(() => {
       checkOffered(target, 'query')
       const filter = parseFilter(params.filter)
+      const realm = this.#realm(target.scope)
       const { entity } = target
-      if (entity.behaviour === 'realms') return this.#queryRealms(entity, params)
-      const realm = realmOf(target.scope)
+      const own = this.#collection(entity)
+      if (own) return own.query(target, params)
       const resolve = this.#resolver(entity)
       const where = filterToSql(filter, resolve)
       const scopeSql = realm === GLOBAL ? 'realm = ?' : "(realm = ? OR realm = '')" // realms see global resources
@@ -195,7 +225,7 @@ export class LocalStore implements Transport {
       const offset = params.pagedResultsOffset ?? 0
       const limit = params.pageSize && params.pageSize > 0 ? params.pageSize : -1
       const rows = this.#db
-        .prepare(`SELECT realm, id, body ${base} ORDER BY ${order} LIMIT ? OFFSET ?`)
+        .prepare(`SELECT realm, id, body, rev ${base} ORDER BY ${order} LIMIT ? OFFSET ?`)
         .all(...args, limit, offset) as Row[]
       let remaining = 0
       if (limit > 0) {
@@ -204,7 +234,9 @@ export class LocalStore implements Transport {
         ).n
         remaining = Math.max(0, total - (offset + limit))
       }
-      const result = rows.map((row) => project(this.#present(entity, row), entity, params.fields))
+      const result = rows.map((row) =>
+        project(this.#present(entity, row), entity.idField, params.fields)
+      )
       return queryEnvelope(result, remaining)
     })
   }
@@ -213,17 +245,25 @@ export class LocalStore implements Transport {
     target: Target,
     action: string,
     body: JsonObject | undefined,
-    _params: Record<string, string>
+    params: Record<string, string>
   ): Promise<JsonValue> {
+    const def = checkAction(target, action)
     const { entity } = target
-    checkAction(target, action)
-    if (entity.behaviour === 'scripts' && action === 'validate') {
-      return this.#validate(entity, body ?? {})
+    const run = this.#rules(entity).actions?.[action]
+    if (!run) {
+      throw new AmshError('E_UNSUPPORTED', `Action ${action} is not supported on ${entity.name}`)
     }
-    if (entity.behaviour === 'scripts' && action === 'createGlobal') {
-      return this.#write(() => this.#create(entity, GLOBAL, body ?? {}, undefined))
+    const call = () => {
+      this.#realm(target.scope)
+      return run({
+        target,
+        body: body ?? {},
+        params,
+        ctx: this.#context(entity),
+        store: this.#access,
+      })
     }
-    throw new AmshError('E_UNSUPPORTED', `Action ${action} is not supported on ${entity.name}`)
+    return def.mutates ? this.#write(call) : this.#guard(call)
   }
 
   // ---- writes ----------------------------------------------------------------------------------
@@ -233,10 +273,8 @@ export class LocalStore implements Transport {
     if (id !== undefined && bodyId !== undefined && bodyId !== id) {
       throw new AmshError('E_INVALID', entityMessage(entity, 'idMismatch'))
     }
-    const doc =
-      entity.behaviour === 'scripts'
-        ? scriptForCreate(body, this.#context(entity))
-        : this.#plain(body, entity)
+    const rules = this.#rules(entity)
+    const doc = rules.forCreate ? rules.forCreate(body, this.#context(entity)) : plain(body, entity)
     const newId = id ?? randomUUID()
     if (this.#lookup(entity, realm, newId)) {
       throw new AmshError(
@@ -246,16 +284,31 @@ export class LocalStore implements Transport {
     }
     this.#checkName(entity, realm, doc, newId)
     const rev = this.#save(entity, realm, newId, doc, 'create')
-    const presented = this.#present(entity, { realm, id: newId, body: JSON.stringify(doc) })
-    // AM answers a create with the new revision right after the id.
-    const { [entity.idField]: first, ...rest } = presented
-    return { [entity.idField]: first!, _rev: rev, ...rest }
+    return this.#present(entity, { realm, id: newId, body: JSON.stringify(doc), rev }, true)
   }
 
-  /** Entities without special rules keep the body as sent, minus the server's fields. */
-  #plain(body: JsonObject, entity: EntityDef): JsonObject {
-    const { [entity.idField]: _id, _rev, ...doc } = body
-    return doc
+  #updateSingleton(
+    entity: EntityDef,
+    realm: string,
+    body: JsonObject,
+    options: WriteOptions | undefined
+  ): JsonObject {
+    const row = this.#lookup(entity, realm, SINGLETON_ID)
+    if (row) this.#checkRev(entity, row, options?.rev)
+    const doc = plain(body, entity)
+    const rev = this.#save(entity, realm, SINGLETON_ID, doc, row ? 'update' : 'create')
+    return this.#present(entity, { realm, id: SINGLETON_ID, body: JSON.stringify(doc), rev }, true)
+  }
+
+  /** CREST's optimistic concurrency: a write naming a revision fails unless it is the current one. */
+  #checkRev(entity: EntityDef, current: Row | JsonObject, rev: string | undefined): void {
+    if (rev === undefined || rev === '*') return
+    const now = 'body' in current ? current.rev : current._rev
+    if (now === rev) return
+    throw new AmshError(
+      'E_STALE',
+      `${entity.name} item has changed: it is at revision ${String(now)}, not ${rev} (read it again, then retry)`
+    )
   }
 
   #save(
@@ -270,7 +323,6 @@ export class LocalStore implements Transport {
     const name = entity.nameField ? doc[entity.nameField] : undefined
     const nameText = typeof name === 'string' ? name : null
     if (kind === 'create') {
-      this.#ensureRealm(realm)
       this.#statement(
         'INSERT INTO resources (entity, realm, id, name, name_key, body, rev) VALUES (?, ?, ?, ?, ?, ?, ?)'
       ).run(entity.name, realm, id, nameText, nameText?.toLowerCase() ?? null, text, rev)
@@ -282,12 +334,12 @@ export class LocalStore implements Transport {
     return rev
   }
 
-  /** Names are unique, case-insensitively, among a realm's and the global resources. */
+  /** Names are unique, case-insensitively, among a realm's and the global items, where the kind says so. */
   #checkName(entity: EntityDef, realm: string, doc: JsonObject, id: string): void {
-    if (entity.behaviour !== 'scripts' || !entity.nameField) return
+    if (!this.#rules(entity).uniqueNames || !entity.nameField) return
     const name = doc[entity.nameField]
     if (typeof name !== 'string') return
-    // A global resource is visible in every realm, so its name must be free in all of them.
+    // A global item is visible in every realm, so its name must be free in all of them.
     const clash = (
       realm === GLOBAL
         ? this.#statement(
@@ -306,24 +358,65 @@ export class LocalStore implements Transport {
     }
   }
 
-  #ensureRealm(realm: string): void {
-    if (realm === GLOBAL) return
-    const insert = this.#statement('INSERT OR IGNORE INTO realms (path, created) VALUES (?, ?)')
-    const now = this.#now()
-    for (const path of realmLineage(realm)) insert.run(path, now)
-  }
-
-  /** A new store holds the product's default scripts, as a fresh AM does. */
+  /** A new store holds what a fresh server of the product holds: its realms and shipped items. */
   #seed(): void {
     this.#db.transaction(() => {
-      this.#ensureRealm('/')
-      const scripts = getEntity('Scripts')
-      const ctx = { ...this.#context(scripts), user: 'id=dsameuser,ou=user,ou=am-config', now: 0 }
-      for (const script of this.profile.defaultScripts) {
-        const body = { ...script, script: encodeScript(defaultScriptSource(script)) }
-        this.#save(scripts, GLOBAL, script._id, scriptForCreate(body, ctx, true), 'create')
+      const registry = this.#access.realms
+      for (const realm of ['/', ...(this.profile.realms ?? [])]) registry.add(realm, {})
+      for (const name of entityNames()) {
+        const entity = getEntity(name)
+        for (const item of this.#rules(entity).seed?.(entity, this.profile) ?? []) {
+          this.#save(entity, item.realm ?? GLOBAL, item.id, item.body, 'create')
+        }
       }
     })()
+  }
+
+  // ---- realms ----------------------------------------------------------------------------------
+
+  /** The scope's realm column; a realm the registry does not hold fails as AM fails. */
+  #realm(scope: Scope): string {
+    const realm = realmOf(scope)
+    if (realm !== GLOBAL && !this.#statement('SELECT 1 FROM realms WHERE path = ?').get(realm)) {
+      throw new AmshError('E_NOT_FOUND', 'Realm not found', { details: { realm } })
+    }
+    return realm
+  }
+
+  #realmRegistry(): RealmRegistry {
+    type RealmRow = { path: string; body: string; rev: string }
+    const shape = (row: RealmRow | undefined) =>
+      row && { path: row.path, body: JSON.parse(row.body) as JsonObject, rev: row.rev }
+    return {
+      list: () =>
+        (
+          this.#statement('SELECT path, body, rev FROM realms ORDER BY path').all() as RealmRow[]
+        ).map((row) => shape(row)!),
+      get: (path) =>
+        shape(
+          this.#statement('SELECT path, body, rev FROM realms WHERE path = ?').get(path) as
+            RealmRow | undefined
+        ),
+      add: (path, body) => {
+        const text = JSON.stringify(body)
+        const rev = revision(`${path}${text}`)
+        this.#statement(
+          'INSERT INTO realms (path, created, body, rev) VALUES (?, ?, ?, ?) ON CONFLICT (path) DO NOTHING'
+        ).run(path, this.#now(), text, rev)
+        return rev
+      },
+      replace: (path, body) => {
+        const text = JSON.stringify(body)
+        const rev = revision(`${path}${text}`)
+        this.#statement('UPDATE realms SET body = ?, rev = ? WHERE path = ?').run(text, rev, path)
+        return rev
+      },
+      remove: (path) => {
+        const below = `${path}/%`
+        this.#statement('DELETE FROM resources WHERE realm = ? OR realm LIKE ?').run(path, below)
+        this.#statement('DELETE FROM realms WHERE path = ? OR path LIKE ?').run(path, below)
+      },
+    }
   }
 
   // ---- reads -----------------------------------------------------------------------------------
@@ -332,10 +425,10 @@ export class LocalStore implements Transport {
     const statement =
       realm === GLOBAL
         ? this.#statement(
-            'SELECT realm, id, body FROM resources WHERE entity = ? AND realm = ? AND id = ?'
+            'SELECT realm, id, body, rev FROM resources WHERE entity = ? AND realm = ? AND id = ?'
           )
         : this.#statement(
-            "SELECT realm, id, body FROM resources WHERE entity = ? AND realm IN (?, '') AND id = ? ORDER BY realm DESC LIMIT 1"
+            "SELECT realm, id, body, rev FROM resources WHERE entity = ? AND realm IN (?, '') AND id = ? ORDER BY realm DESC LIMIT 1"
           )
     return statement.get(entity.name, realm, id) as Row | undefined
   }
@@ -351,10 +444,20 @@ export class LocalStore implements Transport {
     return row
   }
 
-  #present(entity: EntityDef, row: Row): JsonObject {
+  /**
+   * The wire form: the id first, then the revision, as AM answers. A create's answer always
+   * names the new revision; other answers do unless the kind says its server leaves it out.
+   */
+  #present(entity: EntityDef, row: Row, written = false): JsonObject {
     const doc = JSON.parse(row.body) as JsonObject
-    const shown = entity.behaviour === 'scripts' ? presentScript(doc) : doc
-    return { [entity.idField]: row.id, ...shown }
+    const rules = this.#rules(entity)
+    const shown = rules.present?.(doc) ?? doc
+    const rev: JsonObject = written || rules.revisionInReads !== false ? { _rev: row.rev } : {}
+    return this.#withType(entity, { [entity.idField]: row.id, ...rev, ...shown })
+  }
+
+  #withType(entity: EntityDef, doc: JsonObject): JsonObject {
+    return entity.type ? { ...doc, _type: entity.type } : doc
   }
 
   #resolver(entity: EntityDef): FieldResolver {
@@ -362,71 +465,26 @@ export class LocalStore implements Transport {
       const [first] = path
       if (path.length === 1 && first === entity.idField) return { kind: 'column', sql: 'id' }
       if (path.length === 1 && first === entity.nameField) return { kind: 'column', sql: 'name' }
-      // AM 8.1 lets a query ask for global scripts: `global eq true`.
+      // AM 8.1 lets a query ask for global items: `global eq true`.
       if (path.length === 1 && first === 'global') return { kind: 'boolean', sql: "(realm = '')" }
       return { kind: 'json', column: 'body', path }
     }
   }
 
-  async #validate(entity: EntityDef, body: JsonObject): Promise<JsonValue> {
-    if (typeof body.script !== 'string') {
-      throw new AmshError('E_INVALID', entityMessage(entity, 'missing:script'))
-    }
-    const language = typeof body.language === 'string' ? body.language.toUpperCase() : undefined
-    if (language === undefined || !scriptLanguages(this.profile).includes(language)) {
-      throw new AmshError(
-        'E_INVALID',
-        entityMessage(entity, 'unknownLanguage', { value: String(body.language ?? null) })
-      )
-    }
-    const source = decodeScript(body.script)
-    if (source === undefined) throw new AmshError('E_INVALID', entityMessage(entity, 'badEncoding'))
-    const errors = await checkSource(language as ScriptLanguage, source)
-    return errors.length === 0
-      ? { success: true }
-      : {
-          success: false,
-          errors: errors.map((e) => ({ line: e.line, column: e.column, message: e.message })),
-        }
-  }
-
-  // ---- realms ----------------------------------------------------------------------------------
-
-  #realms(): JsonObject[] {
-    const paths = this.#statement('SELECT path FROM realms ORDER BY path').all() as {
-      path: string
-    }[]
-    return paths.map(({ path }) => {
-      const slash = path.lastIndexOf('/')
-      return {
-        _id: realmId(path),
-        name: path === '/' ? '/' : path.slice(slash + 1),
-        active: true,
-        parentPath: path === '/' ? null : path.slice(0, slash) || '/',
-        aliases: [],
-      }
-    })
-  }
-
-  #readRealm(entity: EntityDef, id: string): JsonObject {
-    const realm = this.#realms().find((r) => r._id === id)
-    if (!realm) throw new AmshError('E_NOT_FOUND', entityMessage(entity, 'notFound', { id }))
-    return realm
-  }
-
-  #queryRealms(entity: EntityDef, params: QueryParams): QueryResult {
-    const filter = parseFilter(params.filter)
-    const all = this.#realms().filter((realm) => matchesFilter(filter, realm))
-    const offset = params.pagedResultsOffset ?? 0
-    const page = params.pageSize ? all.slice(offset, offset + params.pageSize) : all.slice(offset)
-    const remaining = params.pageSize ? Math.max(0, all.length - offset - params.pageSize) : 0
-    return queryEnvelope(
-      page.map((realm) => project(realm, entity, params.fields)),
-      remaining
-    )
-  }
-
   // ---- plumbing --------------------------------------------------------------------------------
+
+  #rules(entity: EntityDef): StoreRules {
+    return kindOf(entity).store ?? {}
+  }
+
+  #collection(entity: EntityDef): KindCollection | undefined {
+    let own = this.#collections.get(entity)
+    if (!own) {
+      own = this.#rules(entity).collection?.(this.#access, () => this.#context(entity))
+      if (own) this.#collections.set(entity, own)
+    }
+    return own
+  }
 
   #context(entity: EntityDef): WriteContext {
     return { entity, profile: this.profile, user: this.#user, now: this.#now() }
@@ -471,31 +529,4 @@ export class LocalStore implements Transport {
       throw readOnlyStore(this.path)
     }
   }
-}
-
-/**
- * AM's default scripts carry ForgeRock / Ping Identity licence terms, so amsh does not bundle
- * their text; a comment (valid in JavaScript and Groovy alike) says so where the source would be.
- */
-function defaultScriptSource(script: DefaultScript): string {
-  return [
-    '/*',
-    ` * AM's default script "${script.name}" (${script.language}, ${script.context}).`,
-    ' * amsh does not bundle its source, which carries ForgeRock / Ping Identity licence terms.',
-    ' * This local store keeps its id, name and type, so queries, names and deletes behave as in AM.',
-    ' */',
-    '',
-  ].join('\n')
-}
-
-/** The store does what the catalog says an entity offers in a scope, and nothing else. */
-/** `_fields`: the id always, then the named top-level fields that exist. */
-function project(doc: JsonObject, entity: EntityDef, fields: string[] | undefined): JsonObject {
-  if (!fields?.length) return doc
-  const out: JsonObject = { [entity.idField]: doc[entity.idField]! }
-  for (const field of fields) {
-    const key = field.replace(/^\//, '').split('/')[0]!
-    if (key in doc) out[key] = doc[key]!
-  }
-  return out
 }

@@ -1,12 +1,12 @@
-import type { JsonObject } from '../json.ts'
-import type { BodyProblem } from './schemas.ts'
+import type { JsonObject } from '../../json.ts'
+import type { BodyProblem } from '../../catalog/schemas.ts'
 import {
   evaluatorVersions,
   normaliseEvaluatorVersion,
   resolveContext,
   scriptLanguages,
   type Profile,
-} from './profiles.ts'
+} from '../../catalog/profiles.ts'
 
 // The rules of a Scripts body that JSON Schema cannot say: the product's contexts, the languages
 // each context takes, the evaluator versions, and a script that really is base64 of UTF-8 text.

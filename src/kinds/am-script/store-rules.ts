@@ -1,20 +1,12 @@
 import { entityMessage, type EntityDef } from '../../catalog/catalog.ts'
-import type { Profile } from '../../catalog/profiles.ts'
-import { analyseScript, encodeScript, type ScriptIssue } from '../../catalog/script-fields.ts'
+import { analyseScript, encodeScript, type ScriptIssue } from './fields.ts'
 import { AmshError } from '../../errors.ts'
 import type { JsonObject, JsonValue } from '../../json.ts'
+import type { WriteContext } from '../types.ts'
 
 // AM's rules for a script resource, applied by the local store so that it answers as AM does
 // (research/am-rest.md §2): required fields, language and context names, evaluator versions,
 // base64 sources, and the server-owned fields. Messages are AM's, from commands/Scripts.json.
-
-export interface WriteContext {
-  entity: EntityDef
-  profile: Profile
-  /** Principal written to createdBy / lastModifiedBy. */
-  user: string
-  now: number
-}
 
 function invalid(entity: EntityDef, key: string, values: Record<string, string> = {}): AmshError {
   return new AmshError('E_INVALID', entityMessage(entity, key, values))

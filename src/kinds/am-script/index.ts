@@ -1,0 +1,177 @@
+import { extname, resolve } from 'node:path'
+import { entityMessage, type EntityDef } from '../../catalog/catalog.ts'
+import { scriptLanguages, type DefaultScript, type Profile } from '../../catalog/profiles.ts'
+import { checkSource, type ScriptLanguage } from '../../catalog/syntax/index.ts'
+import { AmshError } from '../../errors.ts'
+import { readUserFile } from '../../files.ts'
+import type { JsonObject, JsonValue } from '../../json.ts'
+import type { Kind, LoadedBody, SeedItem } from '../types.ts'
+import { decodeScript, encodeScript, scriptFieldProblems } from './fields.ts'
+import { presentScript, scriptForCreate, scriptForUpdate } from './store-rules.ts'
+
+// AM scripts: the source travels base64-encoded in `script`, its language and context follow the
+// product's rules (schemas/profiles/), it must parse before it is sent, names are unique within
+// a realm and the global scripts, and a new store holds the product's default scripts.
+
+const LANGUAGE_BY_EXTENSION: Record<string, string> = {
+  '.js': 'JAVASCRIPT',
+  '.mjs': 'JAVASCRIPT',
+  '.cjs': 'JAVASCRIPT',
+  '.groovy': 'GROOVY',
+}
+
+/** The principal AM stamps on the scripts it ships. */
+const SHIPPED_BY = 'id=dsameuser,ou=user,ou=am-config'
+
+/** Whether the operation stores a script (create, update, createGlobal) rather than checks one. */
+function stores(operation: string): boolean {
+  return operation !== 'validate'
+}
+
+/** The problems of a source, as AM's validate action reports them. */
+async function sourceProblems(body: JsonObject) {
+  const language = typeof body.language === 'string' ? body.language.toUpperCase() : ''
+  if (typeof body.script !== 'string' || (language !== 'JAVASCRIPT' && language !== 'GROOVY')) {
+    return { language, problems: [] }
+  }
+  const source = decodeScript(body.script)
+  if (source === undefined) return { language, problems: [] }
+  return { language, problems: await checkSource(language as ScriptLanguage, source) }
+}
+
+async function validate(entity: EntityDef, body: JsonObject, profile: Profile): Promise<JsonValue> {
+  if (typeof body.script !== 'string') {
+    throw new AmshError('E_INVALID', entityMessage(entity, 'missing:script'))
+  }
+  const language = typeof body.language === 'string' ? body.language.toUpperCase() : undefined
+  if (language === undefined || !scriptLanguages(profile).includes(language)) {
+    throw new AmshError(
+      'E_INVALID',
+      entityMessage(entity, 'unknownLanguage', { value: String(body.language ?? null) })
+    )
+  }
+  if (decodeScript(body.script) === undefined) {
+    throw new AmshError('E_INVALID', entityMessage(entity, 'badEncoding'))
+  }
+  const { problems } = await sourceProblems(body)
+  return problems.length === 0
+    ? { success: true }
+    : {
+        success: false,
+        errors: problems.map((e) => ({ line: e.line, column: e.column, message: e.message })),
+      }
+}
+
+/**
+ * AM's default scripts carry ForgeRock / Ping Identity licence terms, so amsh does not bundle
+ * their text; a comment (valid in JavaScript and Groovy alike) says so where the source would be.
+ */
+function defaultScriptSource(script: DefaultScript): string {
+  return [
+    '/*',
+    ` * AM's default script "${script.name}" (${script.language}, ${script.context}).`,
+    ' * amsh does not bundle its source, which carries ForgeRock / Ping Identity licence terms.',
+    ' * This local store keeps its id, name and type, so queries, names and deletes behave as in AM.',
+    ' */',
+    '',
+  ].join('\n')
+}
+
+export const amScript: Kind = {
+  name: 'am-script',
+  options: [
+    {
+      name: 'scriptFile',
+      type: 'string',
+      value: 'path',
+      help: 'a script source file: becomes the base64 "script" of the body',
+      verbs: ['create', 'update', 'action'],
+    },
+    {
+      name: 'skipSourceCheck',
+      type: 'boolean',
+      help: 'store the script even if amsh cannot parse its source',
+      verbs: ['create', 'update', 'action'],
+    },
+    {
+      name: 'id',
+      type: 'string',
+      help: 'createGlobal: the id of the new global script (the server makes one up when left out)',
+      verbs: ['action'],
+    },
+  ],
+
+  assemble(loaded, ctx): LoadedBody {
+    let { body, origin } = loaded
+    const { scriptFile, id } = ctx.options
+    if (typeof id === 'string') body = { ...body, _id: id }
+    if (typeof scriptFile === 'string') {
+      const path = resolve(ctx.baseDir, scriptFile)
+      body = { ...body, script: encodeScript(readUserFile(path, 'script file')) }
+      const language = LANGUAGE_BY_EXTENSION[extname(path).toLowerCase()]
+      if (body.language === undefined && language) body.language = language
+      origin = path
+    }
+    return { body, origin }
+  },
+
+  bodyProblems(body, ctx) {
+    return scriptFieldProblems(body, ctx.profile)
+  },
+
+  async checkSource(loaded, ctx) {
+    // validate reports syntax errors as its result; what stores a script refuses them.
+    if (!stores(ctx.operation) || ctx.options.skipSourceCheck) return
+    const { language, problems } = await sourceProblems(loaded.body)
+    const first = problems[0]
+    if (!first) return
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''
+    throw new AmshError(
+      'E_SYNTAX',
+      `${language} source does not parse at ${loaded.origin}:${first.line}:${first.column}: ${first.message}${more} (to store it anyway, add --skipSourceCheck)`,
+      {
+        details: {
+          problems: problems.map((p) => ({ line: p.line, column: p.column, message: p.message })),
+        },
+      }
+    )
+  },
+
+  store: {
+    forCreate: (body, ctx) => scriptForCreate(body, ctx),
+    forUpdate: (body, stored, ctx) => scriptForUpdate(body, stored, ctx),
+    present: presentScript,
+    revisionInReads: false,
+    uniqueNames: true,
+    refuseDelete(stored, entity) {
+      if (stored.default !== true) return undefined
+      return new AmshError(
+        'E_FORBIDDEN',
+        entityMessage(entity, 'deleteDefault', { name: String(stored.name) })
+      )
+    },
+    seed(entity, profile): SeedItem[] {
+      const ctx = { entity, profile, user: SHIPPED_BY, now: 0 }
+      return profile.defaultScripts.map((script) => ({
+        realm: undefined,
+        id: script._id,
+        body: scriptForCreate(
+          { ...script, script: encodeScript(defaultScriptSource(script)) },
+          ctx,
+          true
+        ),
+      }))
+    },
+    actions: {
+      validate: ({ target, body, ctx }) => validate(target.entity, body, ctx.profile),
+      // A global script is listed in every realm; exports carry its id, so a given one is kept.
+      createGlobal: ({ target, body, store }) =>
+        store.create(
+          target.entity,
+          undefined,
+          body,
+          typeof body._id === 'string' ? body._id : undefined
+        ),
+    },
+  },
+}

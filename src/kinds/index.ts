@@ -1,0 +1,21 @@
+import type { EntityDef } from '../catalog/catalog.ts'
+import { amRealm } from './am-realm/index.ts'
+import { amScript } from './am-script/index.ts'
+import { crest } from './crest/index.ts'
+import type { Kind } from './types.ts'
+
+// The registry of entity kinds. A new family of entities is a folder beside this file and one
+// line here; its entities name it in commands/<Entity>.json.
+
+const KINDS: Record<string, Kind> = Object.fromEntries(
+  [amScript, amRealm, crest].map((kind) => [kind.name, kind])
+)
+
+export const KIND_NAMES = Object.keys(KINDS)
+
+export function kindOf(entity: EntityDef): Kind {
+  const kind = KINDS[entity.kind]
+  // The catalog's schema lists the kinds, so a loaded entity always names one of these.
+  if (!kind) throw new TypeError(`entity ${entity.name} names an unknown kind ${entity.kind}`)
+  return kind
+}

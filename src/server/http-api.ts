@@ -1,0 +1,54 @@
+import type { JsonObject, JsonValue } from '../json.ts'
+import { HttpError } from './crest.ts'
+
+// What the server's handlers take and give: a request read whole (method, path below the
+// context path, query, headers, body), and a status, extra headers and a JSON body.
+
+export interface ApiRequest {
+  method: string
+  /** The path below the context path, e.g. `/json/realms/root/scripts/abc`, still encoded. */
+  path: string
+  query: URLSearchParams
+  headers: Record<string, string | string[] | undefined>
+  /** The body read as text ('' when none). */
+  body: string
+  /** The absolute URL of the context path, for Location headers. */
+  base: string
+  /** The client's address, for `from="…"` in authorized_keys; unknown refuses such keys. */
+  remoteAddress?: string
+}
+
+export interface ApiResponse {
+  status: number
+  headers: Record<string, string>
+  body: JsonValue
+}
+
+export function header(request: ApiRequest, name: string): string | undefined {
+  const value = request.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+export function jsonBody(request: ApiRequest): JsonObject {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(request.body || 'null')
+  } catch {
+    throw new HttpError(
+      400,
+      'The request could not be processed because the provided content is not valid JSON'
+    )
+  }
+  if (typeof parsed !== 'object' || parsed == null || Array.isArray(parsed)) {
+    throw new HttpError(400, 'The request body must be a JSON object')
+  }
+  return parsed as JsonObject
+}
+
+export function ok(body: JsonValue): ApiResponse {
+  return { status: 200, headers: {}, body }
+}
+
+export function notFound(): HttpError {
+  return new HttpError(404, 'Resource cannot be found.')
+}
