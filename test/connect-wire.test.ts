@@ -10,7 +10,14 @@ import { PasswordLogin } from '../src/transport/am/auth.ts'
 import { AmTransport } from '../src/transport/am/transport.ts'
 import { LocalStore } from '../src/transport/local/store.ts'
 import type { Target } from '../src/transport/types.ts'
-import { runAmshAsync, SERVE_PASSWORD, serveInProcess, startServe, tempDir } from './helpers.ts'
+import {
+  realmBody,
+  runAmshAsync,
+  SERVE_PASSWORD,
+  serveInProcess,
+  startServe,
+  tempDir,
+} from './helpers.ts'
 import { scriptBody } from './transport-contract.ts'
 
 // The REST transport on the wire: TLS checked by default, a private CA, --insecure; a session
@@ -127,6 +134,7 @@ test('a session that ends is renewed by logging in once more', async () => {
 test('a query without a page size follows the pages to the end', async () => {
   const store = new LocalStore({ path: ':memory:', product: 'am8' })
   const target: Target = { entity: getEntity('Scripts'), scope: { kind: 'realm', realm: '/many' } }
+  await store.create({ entity: getEntity('Realms'), scope: { kind: 'global' } }, realmBody('/many'))
   for (let i = 0; i < 2_345; i++) await store.create(target, scriptBody(`Script ${i}`))
   const pages: string[] = []
   const served = await serveInProcess(store, (line) => {

@@ -21,7 +21,7 @@ let served: Served
 let home: { dir: string; remove: () => void }
 
 before(async () => {
-  served = await startServe()
+  served = await startServe([], { realms: ['/alpha', '/r'] })
   home = tempDir()
 })
 after(() => {
@@ -73,9 +73,9 @@ describe('connect', () => {
     assert.match(run.stdout, /"description": "made over REST"/)
     assert.match(served.log(), /PUT \/am\/json\/realms\/root\/realms\/alpha\/scripts\/r-1 201/)
     assert.match(served.log(), /DELETE \/am\/json\/realms\/root\/realms\/alpha\/scripts\/r-1 200/)
-    // Nothing of it landed in the local store.
+    // Nothing of it landed in the local store, which has no realm alpha.
     const local = await amsh([`query Scripts --realm /alpha --filter 'default eq false'`])
-    assert.match(local.stdout, /^\[\]$/m)
+    assert.match(local.stderr, /E_NOT_FOUND: Realm not found/)
   })
 
   test('connect local comes back to the local store; variables name the URL as in Amster', async () => {
@@ -84,7 +84,7 @@ describe('connect', () => {
       'connect amUrl --username amadmin --password-env AM_PASS',
       `create Scripts --realm /r --body '${BODY}'`,
       'connect local',
-      `query Scripts --realm /r --filter 'default eq false'`,
+      `query Scripts --realm / --filter 'default eq false'`,
     ])
     assert.equal(run.status, 0, run.stderr)
     assert.match(run.stdout, /^\[\]$/m, 'the script went to the server, not the local store')
@@ -94,6 +94,7 @@ describe('connect', () => {
     const other = join(home.dir, 'other.db')
     const run = await amsh([
       `connect local:${other}`,
+      `create Realms --global --body '{"name": "elsewhere", "parentPath": "/"}'`,
       `create Scripts --realm /elsewhere --body '${BODY}'`,
     ])
     assert.equal(run.status, 0, run.stderr)

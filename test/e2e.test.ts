@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { b64, BIN, runAmsh, tempDir, type Run } from './helpers.ts'
+import { b64, BIN, runAmsh, tempDir, withRealms, type Run } from './helpers.ts'
 
 // Drives the built binary as a user does: -c one-liners, batch files and piped stdin, and checks
 // stdout, stderr and the exit status. `npm test` builds dist/ before the tests run.
@@ -37,9 +37,25 @@ const userScripts = () =>
   }[]
 
 describe('amsh end to end', () => {
-  before(() => {
+  before(async () => {
     home = tempDir()
     store = join(home.dir, 'e2e.db')
+    await withRealms(store, [
+      '/alpha',
+      '/atomic',
+      '/atomic/ok',
+      '/atomic/killed',
+      '/batch',
+      '/cont',
+      '/load',
+      '/planned',
+      '/q',
+      '/skip',
+      '/stdin',
+      '/stop',
+      '/syn',
+      '/tol',
+    ])
   })
   after(() => home.remove())
 
@@ -497,6 +513,7 @@ describe('amsh end to end', () => {
       test('checks everything, prints the plan, and writes no store', () => {
         const fresh = join(home.dir, 'never-created.db')
         const path = file('plan.amster', [
+          'create Realms --global --body {"name": "alpha", "parentPath": "/"}',
           `create Scripts --realm /alpha --body '${body('Planned')}'`,
           `create Scripts --realm /alpha --id 007 --body '${body('Bond')}'`,
           `update Scripts --realm /alpha --id 007 --body '${body('Renamed')}'`,
@@ -512,6 +529,7 @@ describe('amsh end to end', () => {
           result.stdout,
           new RegExp(
             [
+              'create Realms --global "alpha" \\(id L2FscGhh\\)',
               'create Scripts /alpha "Planned" \\(id [0-9a-f-]{36}\\)',
               'create Scripts /alpha "Bond" \\(id 007\\)',
               'update Scripts /alpha 007 "Renamed"',
@@ -606,6 +624,7 @@ describe('amsh end to end', () => {
         test(`keeps nothing, realms included, when a command fails (--on-error ${policy})`, () => {
           const before = realms()
           const path = file(`atomic-${policy}.amster`, [
+            `create Realms --global --body '{"name":"${policy}","parentPath":"/atomic"}'`,
             `create Scripts --realm /atomic/${policy} --body '${body('Undone')}'`,
             'read Scripts --realm / --id missing',
             `create Scripts --realm /atomic/${policy} --body '${body('After')}'`,
@@ -616,8 +635,8 @@ describe('amsh end to end', () => {
             result.stderr,
             /--atomic: the batch failed, so none of its changes were kept/
           )
-          assert.equal(count(`/atomic/${policy}`), 0)
           assert.equal(realms(), before)
+          assert.match(run(`query Scripts --realm /atomic/${policy}`).stderr, /Realm not found/)
         })
       }
 

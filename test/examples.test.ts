@@ -24,7 +24,16 @@ function create(name: string, context: string, source = 'var ok = true;'): strin
   return `create Scripts --realm /alpha --skipSourceCheck --body '${JSON.stringify(body)}'`
 }
 
+/** The realms the examples work in, made first (bootstrap-realm makes its own). */
+const REALMS = ['/alpha', '/bravo', '/bravo/charlie'].map((path) => {
+  const slash = path.lastIndexOf('/')
+  const body = { name: path.slice(slash + 1), parentPath: path.slice(0, slash) || '/' }
+  return `create Realms --global --body '${JSON.stringify(body)}'`
+})
+
 interface Example {
+  /** Whether the example makes its realm itself. */
+  ownRealm?: boolean
   setup?: string[]
   args?: (dir: string) => string[]
   status?: number
@@ -36,10 +45,12 @@ const userScripts = "query Scripts --realm /alpha --filter 'default eq false' --
 
 const examples: Record<string, Example> = {
   'bootstrap-realm.amster': {
+    ownRealm: true,
     check({ stdout }) {
       const outputs = documents(stdout)
-      assert.equal(outputs.length, 4)
-      assert.deepEqual(outputs[2], [
+      assert.equal(outputs.length, 5)
+      assert.equal((outputs[0] as Json)._id, 'L2FscGhh')
+      assert.deepEqual(outputs[3], [
         {
           _id: '7a1f3c1e-4b7e-4a55-9e0c-0c6b1f3d9a01',
           name: 'Check username',
@@ -54,7 +65,7 @@ const examples: Record<string, Example> = {
         },
       ])
       assert.deepEqual(
-        (outputs[3] as Json[]).map((r) => r.name),
+        (outputs[4] as Json[]).map((r) => r.name),
         ['/', 'alpha']
       )
     },
@@ -191,7 +202,8 @@ for (const file of files) {
             commands.flatMap((c) => ['-c', c]),
             { env }
           )
-        for (const command of example.setup ?? []) assert.equal(amsh(command).status, 0)
+        const setup = [...(example.ownRealm ? [] : REALMS), ...(example.setup ?? [])]
+        for (const command of setup) assert.equal(amsh(command).status, 0, command)
         const result = runAmsh([join(EXAMPLES, file), ...(example.args?.(home.dir) ?? [])], { env })
         assert.equal(result.status, example.status ?? 0, result.stderr)
         if (example.status === undefined) assert.equal(result.stderr, '')
@@ -213,6 +225,7 @@ test('the cleanup example, dry run: plans the deletes of the real test scripts, 
   const home = tempDir()
   try {
     const env = { AMSH_HOME: home.dir }
+    assert.equal(runAmsh(['-c', REALMS[0]!], { env }).status, 0)
     for (const name of ['test-a', 'keep']) {
       assert.equal(runAmsh(['-c', create(name, 'LIBRARY')], { env }).status, 0)
     }

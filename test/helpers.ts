@@ -2,10 +2,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { getProfile } from '../src/catalog/profiles.ts'
+import { getEntity } from '../src/catalog/catalog.ts'
+import { getProfile, type Product } from '../src/catalog/profiles.ts'
 import { Router } from '../src/server/router.ts'
 import { serve } from '../src/server/serve.ts'
 import { Sessions } from '../src/server/sessions.ts'
+import { LocalStore } from '../src/transport/local/store.ts'
 import type { Transport } from '../src/transport/types.ts'
 
 /** A fresh temporary folder, removed by the returned function. */
@@ -88,8 +90,12 @@ export interface Served {
 
 export const SERVE_PASSWORD = 'p4ss'
 
-export async function startServe(args: string[] = []): Promise<Served> {
+export async function startServe(
+  args: string[] = [],
+  options: { realms?: string[] } = {}
+): Promise<Served> {
   const home = tempDir('amsh-serve-')
+  if (options.realms) await withRealms(join(home.dir, 'store.db'), options.realms)
   let log = ''
   const child = spawn(
     process.execPath,
@@ -159,5 +165,27 @@ export async function serveInProcess(
       server.closeAllConnections()
       await new Promise((done) => server.close(done))
     },
+  }
+}
+
+/** The body that creates realm `path` (its parent must exist). */
+export function realmBody(path: string): Record<string, string | boolean | string[]> {
+  const slash = path.lastIndexOf('/')
+  return {
+    name: path.slice(slash + 1),
+    parentPath: path.slice(0, slash) || '/',
+    active: true,
+    aliases: [],
+  }
+}
+
+/** Makes the realms (parents first) in the store file at `path`: a realm must exist before it holds anything. */
+export async function withRealms(path: string, realms: string[], product: Product = 'am8') {
+  const store = new LocalStore({ path, product })
+  try {
+    const target = { entity: getEntity('Realms'), scope: { kind: 'global' as const } }
+    for (const realm of realms) await store.create(target, realmBody(realm))
+  } finally {
+    store.close()
   }
 }

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, before, test } from 'node:test'
-import { runAmsh, SERVE_PASSWORD, startServe, tempDir } from './helpers.ts'
+import { runAmsh, SERVE_PASSWORD, startServe, tempDir, withRealms } from './helpers.ts'
 
 // The prompt as a person meets it: amsh runs on a real pseudo-terminal (util-linux `script`),
 // keys go in as bytes (Enter is \r, Ctrl-C \x03, Ctrl-D \x04) and the screen text comes back.
@@ -86,6 +86,7 @@ after(() => {
 
 test('the am> prompt: commands, multi-line bodies, errors, Ctrl-C, Ctrl-D and history', async () => {
   const store = join(home.dir, 'repl.db')
+  await withRealms(store, ['/r'])
   terminal = await openShell(`--store ${store}`)
 
   const realms = await terminal.type('query Realms --global\r')
@@ -195,7 +196,7 @@ test('connect -i asks for the user name and, unseen and unkept, the password', a
 })
 
 test('a profile that confirms changes asks before each one at the prompt', async () => {
-  const served = await startServe()
+  const served = await startServe([], { realms: ['/alpha'] })
   try {
     const env = { XDG_CONFIG_HOME: join(home.dir, 'config'), AMSH_HOME: home.dir }
     const args = [

@@ -46,10 +46,9 @@ export function checkOptions(verb: Verb, invocation: Invocation): void {
   const known = optionsOf(verb, entity).map((option) => option.name)
   for (const name of Object.keys(invocation.options)) {
     if (!known.includes(name)) {
-      const what = entity ? `${verb.name} ${entity.name}` : verb.name
       throw new AmshError(
         'E_USAGE',
-        `unknown option --${name} for ${what}${didYouMean(name, known)}; ${what} takes ${known.map((k) => `--${k}`).join(', ')}`
+        `unknown option --${name} for ${verb.name}${didYouMean(name, known)}; ${verb.name} takes ${known.map((k) => `--${k}`).join(', ')}`
       )
     }
   }
@@ -197,7 +196,7 @@ export async function checkedBody(
     loaded = { body: value, origin: 'script' }
   }
   const assembled = kind.assemble ? kind.assemble(loaded, bodyCtx) : loaded
-  if (bodyOption === undefined && assembled === loaded) {
+  if (bodyOption === undefined && assembled.body === loaded.body) {
     if (!required) return undefined
     throw new AmshError(
       'E_USAGE',
