@@ -2,11 +2,20 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test/corpus/', 'bench/results/', 'examples/scripts/', 'src/catalog/validators.generated.js'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'test/corpus/',
+      'bench/results/',
+      'examples/scripts/',
+      'src/catalog/validators.generated.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly' } },
     rules: {
       eqeqeq: ['error', 'always', { null: 'never' }],
       '@typescript-eslint/consistent-type-imports': 'error',

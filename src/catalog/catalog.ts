@@ -39,6 +39,8 @@ export interface EntityDef {
   nameField?: string
   /** One item per scope, read and updated without an id. */
   singleton?: boolean
+  /** The `_id` AM gives a singleton's one item. */
+  singletonId?: string
   /** Field order of the representation, as AM writes it. */
   fields?: string[]
   /** The `_type` AM adds to reads. */

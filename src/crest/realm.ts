@@ -21,7 +21,6 @@ export function normaliseRealm(input: string): string {
   return `/${segments.join('/')}`
 }
 
-
 /** A realm's id in the Realms entity: its path, base64url without padding ("/" → "Lw"). */
 export function realmId(realm: string): string {
   return Buffer.from(realm, 'utf8').toString('base64url')

@@ -40,8 +40,10 @@ import { filterToSql, sortToSql, type FieldResolver } from './filter-sql.ts'
 // its items must be (src/kinds/), and the store applies it without knowing which entity it is.
 
 const GLOBAL = '' // the realm column's value for the global scope
-/** The id column of a singleton's one item. */
-const SINGLETON_ID = ''
+/** The id of a singleton's one item, as AM gives it. */
+function singletonId(entity: EntityDef): string {
+  return entity.singletonId ?? ''
+}
 
 /** The principal AM stamps on changes made by its administrator. */
 export const LOCAL_USER = 'id=amadmin,ou=user,ou=am-config'
@@ -145,9 +147,11 @@ export class LocalStore implements Transport {
       if (own) return own.read(target, id)
       const { entity } = target
       if (entity.singleton) {
-        const row = this.#lookup(entity, realm, SINGLETON_ID)
+        const row = this.#lookup(entity, realm, singletonId(entity))
         // A service nobody has configured reads as AM's empty one.
-        return row ? this.#present(entity, row) : this.#withType(entity, { _id: SINGLETON_ID })
+        return row
+          ? this.#present(entity, row)
+          : this.#withType(entity, { [entity.idField]: singletonId(entity) })
       }
       return this.#present(entity, this.#find(entity, realm, id))
     })
@@ -293,11 +297,12 @@ export class LocalStore implements Transport {
     body: JsonObject,
     options: WriteOptions | undefined
   ): JsonObject {
-    const row = this.#lookup(entity, realm, SINGLETON_ID)
+    const id = singletonId(entity)
+    const row = this.#lookup(entity, realm, id)
     if (row) this.#checkRev(entity, row, options?.rev)
     const doc = plain(body, entity)
-    const rev = this.#save(entity, realm, SINGLETON_ID, doc, row ? 'update' : 'create')
-    return this.#present(entity, { realm, id: SINGLETON_ID, body: JSON.stringify(doc), rev }, true)
+    const rev = this.#save(entity, realm, id, doc, row ? 'update' : 'create')
+    return this.#present(entity, { realm, id, body: JSON.stringify(doc), rev }, true)
   }
 
   /** CREST's optimistic concurrency: a write naming a revision fails unless it is the current one. */
