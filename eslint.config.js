@@ -15,7 +15,9 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly' },
+    },
     rules: {
       eqeqeq: ['error', 'always', { null: 'never' }],
       '@typescript-eslint/consistent-type-imports': 'error',
