@@ -91,6 +91,33 @@ describe('tokenize', () => {
   test('text glued to the end of a bare JSON value is an error', () => {
     assert.throws(() => tokenize('--body {"a":1}x'), /right after the JSON value/)
   })
+
+  // Template literals in a ${} nest as deep as the line is long: an answer, never a stack overflow.
+  test('hostile lines: an answer in bounded time', () => {
+    const deep = (n: number) => `\${${'`${'.repeat(n)}1${'}`'.repeat(n)}}`
+    const lines: [string, boolean][] = [
+      [`--id "${deep(100_000)}"`, true],
+      [`--id ${deep(100_000)}`, true],
+      [`--id "\${${'`${'.repeat(100_000)}"`, false],
+      [`--id "\${${'`${`'.repeat(30_000)}"`, false],
+      [`--id "${'${'.repeat(100_000)}"`, false],
+      [`--body ${'{'.repeat(100_000)}`, false],
+      [`--body ${'['.repeat(50_000)}${']'.repeat(50_000)}`, true],
+      [`--body ${'"'.repeat(100_001)}`, false],
+      [`--id ${'\\'.repeat(100_000)}`, true],
+      [`create Scripts ${'a '.repeat(200_000)}`, true],
+      [`--id ${'x'.repeat(1_000_000)}`, true],
+    ]
+    for (const [line, complete] of lines) {
+      const started = performance.now()
+      const result = tokenize(line, (expression) => String(expression.length))
+      assert.equal(result.complete, complete, line.slice(0, 30))
+      assert.ok(performance.now() - started < 2000, line.slice(0, 30))
+    }
+    const nested = tokenize(`--id "${deep(100_000)}"`, (expression) => String(expression.length))
+    assert.ok(nested.complete)
+    assert.equal(nested.words[1]!.text, String(500_001))
+  })
 })
 
 describe('variables in command lines', () => {
