@@ -235,6 +235,50 @@ describe('amsh end to end', () => {
       })
     }
 
+    // 3 KB of `${ once aborted node in a regular expression ("RegExpCompiler Allocation failed").
+    test('hostile script sources and lines get an answer, never an abort', () => {
+      const validate = (source: string, language: string) =>
+        run(
+          `action Scripts --realm / --actionName validate --body '{"script":"${b64(source)}","language":"${language}"}'`
+        )
+      for (const [source, column] of [
+        ['`${'.repeat(1000), 2999],
+        ['('.repeat(50_000), 50_000],
+      ] as const) {
+        const result = validate(source, 'JAVASCRIPT')
+        assert.equal(result.status, 0, result.stderr)
+        const verdict = JSON.parse(result.stdout) as { success: boolean; errors: unknown[] }
+        assert.equal(verdict.success, false)
+        assert.deepEqual(verdict.errors, [
+          {
+            line: 1,
+            column,
+            message: `missing "${source[0] === '(' ? ')' : '}'}" to close "${source[0] === '(' ? '(' : '${'}"`,
+          },
+        ])
+      }
+      const groovy = validate('`${'.repeat(1000), 'GROOVY')
+      assert.equal(groovy.status, 0, groovy.stderr)
+      assert.equal((JSON.parse(groovy.stdout) as { success: boolean }).success, false)
+
+      const create = run(
+        `create Scripts --realm / --body '${body('Hostile', { script: b64('`${'.repeat(1000)) })}'`
+      )
+      assert.equal(create.status, 3)
+      assert.match(create.stderr, /E_SYNTAX: JAVASCRIPT source does not parse at script:1:2999/)
+
+      const line = run('`${'.repeat(1000))
+      assert.equal(line.status, 2)
+      assert.match(line.stderr, /^-c:1:\d+: E_PARSE: nested too deeply to parse\n$/)
+
+      const command = run(`read Scripts --realm / --id "\${${'`${'.repeat(30_000)}"`)
+      assert.equal(command.status, 2)
+      assert.match(command.stderr, /E_PARSE: incomplete command: unclosed \$\{/)
+      for (const result of [groovy, create, line, command]) {
+        assert.doesNotMatch(result.stderr, /FATAL|E_INTERNAL|\n\s+at /)
+      }
+    })
+
     test('a bad amsh option exits 2', () => {
       const result = amsh(['--frobnicate'])
       assert.equal(result.status, 2)

@@ -532,6 +532,19 @@ describe('amsh serve and bad input', () => {
     assert.equal(alive.status, 200)
   })
 
+  // 3 KB of `${ once aborted the whole server in a regular expression deep inside acorn.
+  test('hostile script sources to validate: a verdict, and the server stays up', async () => {
+    for (const source of ['`${'.repeat(1000), '('.repeat(50_000), '\\$'.repeat(16_000)]) {
+      for (const language of ['JAVASCRIPT', 'GROOVY']) {
+        const verdict = await http('POST', '/json/realms/root/scripts?_action=validate', {
+          body: JSON.stringify({ script: b64(source), language }),
+        })
+        assert.equal(verdict.status, 200, verdict.text)
+        assert.equal(verdict.json.success, false, `${language} ${source.slice(0, 9)}`)
+      }
+    }
+  })
+
   test('after all of it: the server runs and the store is as it was', async () => {
     assert.equal(served.process.exitCode, null)
     assert.equal(served.process.signalCode, null)
