@@ -221,6 +221,18 @@ describe('amsh end to end', () => {
         /--pageSize takes a whole number/,
       ],
       ['realm with an empty segment', 'query Scripts --realm /a//b', 2, /empty path segment/],
+      [
+        'malformed JSON body 5,000 deep',
+        `create Scripts --realm / --body '{"name": ${'['.repeat(5000)}1,${']'.repeat(5000)}}'`,
+        2,
+        /E_PARSE: --body is nested deeper than 1000 levels at 1:1009\n$/,
+      ],
+      [
+        'valid JSON body 5,000 deep',
+        `create Scripts --realm / --body '{"name": ${'['.repeat(5000)}${']'.repeat(5000)}}'`,
+        2,
+        /E_PARSE: --body is nested deeper than 1000 levels at 1:1009\n$/,
+      ],
     ]
     for (const [name, command, status, stderr] of cases) {
       test(name, () => {

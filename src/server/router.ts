@@ -3,6 +3,7 @@ import type { Profile } from '../catalog/profiles.ts'
 import { parseFilter } from '../crest/filter.ts'
 import { AmshError } from '../errors.ts'
 import type { JsonObject, JsonValue } from '../json.ts'
+import { assertJsonDepth } from '../json-depth.ts'
 import { normaliseRealm, realmUrlPath } from '../crest/realm.ts'
 import { revision } from '../crest/revision.ts'
 import type { QueryParams, Target, Transport } from '../transport/types.ts'
@@ -81,6 +82,7 @@ function tokenOf(request: ApiRequest, cookieName: string): string | undefined {
 }
 
 function jsonBody(request: ApiRequest): JsonObject {
+  assertJsonDepth(request.body, 'The request body')
   let parsed: unknown
   try {
     parsed = JSON.parse(request.body || 'null')
