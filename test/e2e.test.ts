@@ -109,6 +109,22 @@ describe('amsh end to end', () => {
       assert.equal((JSON.parse(stored.stdout) as { name: string }).name, 'Unparsed')
     })
 
+    // `amsh ... | head -1`: the reader closes the pipe after a line, and the next write fails.
+    test('a reader that closes the pipe early ends amsh quietly, exit 0', async () => {
+      const queries = Array.from({ length: 30 }, () => ['-c', 'query Scripts --realm /']).flat()
+      const child = spawn(process.execPath, [BIN, '--store', store, ...queries], {
+        env: { ...process.env, AMSH_HOME: home.dir },
+      })
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      // Read the first chunk, then close the pipe as head does.
+      child.stdout.once('data', () => child.stdout.destroy())
+      const [status, signal] = await new Promise<[number | null, string | null]>((done) =>
+        child.on('close', (code, killed) => done([code, killed]))
+      )
+      assert.deepEqual({ status, signal, stderr }, { status: 0, signal: null, stderr: '' })
+    })
+
     test('--id 007 stays "007"', () => {
       const result = run(`create Scripts --realm / --id 007 --body '${body('Bond')}'`)
       assert.equal((JSON.parse(result.stdout) as { _id: unknown })._id, '007')
