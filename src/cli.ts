@@ -129,8 +129,24 @@ const io = {
   err: (text: string) => process.stderr.write(`${text}\n`),
 }
 
+/**
+ * A reader that stops early (`amsh ... | head -1`) closes the pipe, and the next write fails with
+ * EPIPE: an 'error' event on the stream, which unhandled ends node with a stack trace. Like a
+ * program that SIGPIPE ends, amsh stops right there, quietly; unlike one, it exits 0, as the
+ * reader has what it wanted (so `set -o pipefail` scripts do not fail on `| head`).
+ */
+function endQuietlyWhenOutputCloses(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0)
+      throw err
+    })
+  }
+}
+
 /** Runs amsh with the given arguments and resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyWhenOutputCloses()
   if (argv[0] === 'serve') {
     const { serveMain } = await import('./server/main.ts')
     return serveMain(argv.slice(1))

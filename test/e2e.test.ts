@@ -125,6 +125,22 @@ describe('amsh end to end', () => {
       assert.equal((JSON.parse(stored.stdout) as { name: string }).name, 'Unparsed')
     })
 
+    // `amsh ... | head -1`: the reader closes the pipe after a line, and the next write fails.
+    test('a reader that closes the pipe early ends amsh quietly, exit 0', async () => {
+      const queries = Array.from({ length: 30 }, () => ['-c', 'query Scripts --realm /']).flat()
+      const child = spawn(process.execPath, [BIN, '--store', store, ...queries], {
+        env: { ...process.env, AMSH_HOME: home.dir },
+      })
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      // Read the first chunk, then close the pipe as head does.
+      child.stdout.once('data', () => child.stdout.destroy())
+      const [status, signal] = await new Promise<[number | null, string | null]>((done) =>
+        child.on('close', (code, killed) => done([code, killed]))
+      )
+      assert.deepEqual({ status, signal, stderr }, { status: 0, signal: null, stderr: '' })
+    })
+
     test('--id 007 stays "007"', () => {
       const result = run(`create Scripts --realm / --id 007 --body '${body('Bond')}'`)
       assert.equal((JSON.parse(result.stdout) as { _id: unknown })._id, '007')
@@ -237,6 +253,18 @@ describe('amsh end to end', () => {
         /--pageSize takes a whole number/,
       ],
       ['realm with an empty segment', 'query Scripts --realm /a//b', 2, /empty path segment/],
+      [
+        'malformed JSON body 5,000 deep',
+        `create Scripts --realm / --body '{"name": ${'['.repeat(5000)}1,${']'.repeat(5000)}}'`,
+        2,
+        /E_PARSE: --body is nested deeper than 1000 levels at 1:1009\n$/,
+      ],
+      [
+        'valid JSON body 5,000 deep',
+        `create Scripts --realm / --body '{"name": ${'['.repeat(5000)}${']'.repeat(5000)}}'`,
+        2,
+        /E_PARSE: --body is nested deeper than 1000 levels at 1:1009\n$/,
+      ],
     ]
     for (const [name, command, status, stderr] of cases) {
       test(name, () => {
@@ -250,6 +278,50 @@ describe('amsh end to end', () => {
         assert.deepEqual(userScripts(), before, 'the store is unchanged')
       })
     }
+
+    // 3 KB of `${ once aborted node in a regular expression ("RegExpCompiler Allocation failed").
+    test('hostile script sources and lines get an answer, never an abort', () => {
+      const validate = (source: string, language: string) =>
+        run(
+          `action Scripts --realm / --actionName validate --body '{"script":"${b64(source)}","language":"${language}"}'`
+        )
+      for (const [source, column] of [
+        ['`${'.repeat(1000), 2999],
+        ['('.repeat(50_000), 50_000],
+      ] as const) {
+        const result = validate(source, 'JAVASCRIPT')
+        assert.equal(result.status, 0, result.stderr)
+        const verdict = JSON.parse(result.stdout) as { success: boolean; errors: unknown[] }
+        assert.equal(verdict.success, false)
+        assert.deepEqual(verdict.errors, [
+          {
+            line: 1,
+            column,
+            message: `missing "${source[0] === '(' ? ')' : '}'}" to close "${source[0] === '(' ? '(' : '${'}"`,
+          },
+        ])
+      }
+      const groovy = validate('`${'.repeat(1000), 'GROOVY')
+      assert.equal(groovy.status, 0, groovy.stderr)
+      assert.equal((JSON.parse(groovy.stdout) as { success: boolean }).success, false)
+
+      const create = run(
+        `create Scripts --realm / --body '${body('Hostile', { script: b64('`${'.repeat(1000)) })}'`
+      )
+      assert.equal(create.status, 3)
+      assert.match(create.stderr, /E_SYNTAX: JAVASCRIPT source does not parse at script:1:2999/)
+
+      const line = run('`${'.repeat(1000))
+      assert.equal(line.status, 2)
+      assert.match(line.stderr, /^-c:1:\d+: E_PARSE: nested too deeply to parse\n$/)
+
+      const command = run(`read Scripts --realm / --id "\${${'`${'.repeat(30_000)}"`)
+      assert.equal(command.status, 2)
+      assert.match(command.stderr, /E_PARSE: incomplete command: unclosed \$\{/)
+      for (const result of [groovy, create, line, command]) {
+        assert.doesNotMatch(result.stderr, /FATAL|E_INTERNAL|\n\s+at /)
+      }
+    })
 
     test('a bad amsh option exits 2', () => {
       const result = amsh(['--frobnicate'])

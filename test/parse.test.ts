@@ -3,6 +3,7 @@ import { describe, test } from 'node:test'
 import { AmshError } from '../src/errors.ts'
 import { splitWords, type CommandScope, type Invocation } from '../src/parse/invocation.ts'
 import { parseCommand } from '../src/verbs/index.ts'
+import { parseJson } from '../src/parse/json-body.ts'
 import { tokenize } from '../src/parse/tokenize.ts'
 
 function parse(line: string): Invocation {
@@ -86,6 +87,33 @@ describe('tokenize', () => {
 
   test('text glued to the end of a bare JSON value is an error', () => {
     assert.throws(() => tokenize('--body {"a":1}x'), /right after the JSON value/)
+  })
+
+  // Template literals in a ${} nest as deep as the line is long: an answer, never a stack overflow.
+  test('hostile lines: an answer in bounded time', () => {
+    const deep = (n: number) => `\${${'`${'.repeat(n)}1${'}`'.repeat(n)}}`
+    const lines: [string, boolean][] = [
+      [`--id "${deep(100_000)}"`, true],
+      [`--id ${deep(100_000)}`, true],
+      [`--id "\${${'`${'.repeat(100_000)}"`, false],
+      [`--id "\${${'`${`'.repeat(30_000)}"`, false],
+      [`--id "${'${'.repeat(100_000)}"`, false],
+      [`--body ${'{'.repeat(100_000)}`, false],
+      [`--body ${'['.repeat(50_000)}${']'.repeat(50_000)}`, true],
+      [`--body ${'"'.repeat(100_001)}`, false],
+      [`--id ${'\\'.repeat(100_000)}`, true],
+      [`create Scripts ${'a '.repeat(200_000)}`, true],
+      [`--id ${'x'.repeat(1_000_000)}`, true],
+    ]
+    for (const [line, complete] of lines) {
+      const started = performance.now()
+      const result = tokenize(line, (expression) => String(expression.length))
+      assert.equal(result.complete, complete, line.slice(0, 30))
+      assert.ok(performance.now() - started < 2000, line.slice(0, 30))
+    }
+    const nested = tokenize(`--id "${deep(100_000)}"`, (expression) => String(expression.length))
+    assert.ok(nested.complete)
+    assert.equal(nested.words[1]!.text, String(500_001))
   })
 })
 
@@ -200,4 +228,54 @@ describe('parseInvocation', () => {
     ))
   test('an unclosed quote', () =>
     assert.throws(() => splitWords(`read Scripts --id 'x`), /unclosed ' at column 19/))
+})
+
+describe('parseJson', () => {
+  async function parseError(text: string): Promise<AmshError> {
+    try {
+      await parseJson(text, '--body')
+    } catch (err) {
+      assert.ok(err instanceof AmshError, String(err))
+      return err
+    }
+    assert.fail(`${text.slice(0, 20)}… parsed`)
+  }
+
+  const nest = (depth: number, inner = '1') =>
+    `{"a":${'['.repeat(depth - 1)}${inner}${']'.repeat(depth - 1)}}`
+
+  test('a malformed body is reported at its line and column', async () => {
+    const err = await parseError('{"name": "x",\n "description" "y"}')
+    assert.equal(err.code, 'E_PARSE')
+    assert.equal(err.message, '--body is not valid JSON at 2:16: a ":" was expected')
+  })
+
+  // jsonc-parser, which finds where a bad body breaks, recursed into a stack overflow: E_INTERNAL.
+  test('a malformed body nested 5,000 or 100,000 deep is E_PARSE, at the level past the limit', async () => {
+    for (const depth of [5000, 100_000]) {
+      const err = await parseError(nest(depth, '1,'))
+      assert.equal(err.code, 'E_PARSE')
+      assert.equal(err.message, '--body is nested deeper than 1000 levels at 1:1005')
+      assert.deepEqual(err.details, { line: 1, column: 1005 })
+    }
+  })
+
+  test('an error before the limit is still the one reported', async () => {
+    const err = await parseError(`{"a" 1, "b": ${'['.repeat(5000)}`)
+    assert.equal(err.message, '--body is not valid JSON at 1:6: a ":" was expected')
+  })
+
+  test('a valid body nested deeper than the limit is refused too, at its line and column', async () => {
+    const err = await parseError(`{\n "x": "[[[[",\n "a": ${'['.repeat(5000)}${']'.repeat(5000)}}`)
+    assert.equal(err.code, 'E_PARSE')
+    assert.equal(err.message, '--body is nested deeper than 1000 levels at 3:1006')
+  })
+
+  test('1,000 levels are fine, brackets in strings do not count', async () => {
+    assert.ok(await parseJson(nest(1000), '--body'))
+    const value = await parseJson(`{"s": "${'['.repeat(5000)}"}`, '--body')
+    assert.equal((value as { s: string }).s.length, 5000)
+    const err = await parseError(nest(1001))
+    assert.match(err.message, /nested deeper than 1000 levels at 1:1005/)
+  })
 })

@@ -156,6 +156,11 @@ describe('JavaScript lines', () => {
     const result = amsh([batch(['println("one")', 'if (true) eval(":exit")', 'println("two")'])])
     assert.equal(result.status, 0, result.stderr)
     assert.equal(result.stdout, 'one\n')
+    // Awaited, or the value of the line: the same.
+    for (const exit of ['await run(":exit")', 'run(":exit")']) {
+      const awaited = amsh([batch(['println("one")', exit, 'println("two")'])])
+      assert.deepEqual([awaited.status, awaited.stdout, awaited.stderr], [0, 'one\n', ''], exit)
+    }
   })
 
   test('assignments are never echoed in a batch; command results are', () => {
@@ -253,6 +258,52 @@ describe('variables in command lines', () => {
       /:2: E_SCRIPT: variable "realm" is null: there is no value to use here/
     )
   })
+
+  // The value's own code runs when it is written as JSON: it may throw, and that is E_SCRIPT
+  // naming the value, never E_INTERNAL.
+  test('a value that throws when read (Proxy traps, getters, toJSON, toString) is E_SCRIPT, naming it', () => {
+    const path = batch([
+      'p = new Proxy({}, { get() { throw new Error("trap") }, ownKeys() { throw new Error("keys") } }); 1',
+      'revoked = Proxy.revocable({}, {}); revoked.revoke(); revoked = revoked.proxy; 1',
+      'getter = { get a() { throw new Error("getter") } }',
+      'json = { toJSON() { throw new Error("toJSON") } }',
+      'text = { toString() { throw new Error("toString") }, toJSON() { return `${this}` } }',
+      'loop = {}; loop.self = loop',
+      'big = { n: 1n }',
+      'read Scripts --realm / --id ${p}',
+      'read Scripts --realm / --id p',
+      'read Scripts --realm / --id ${[p]}',
+      'read Scripts --realm / --id revoked',
+      'read Scripts --realm / --id ${getter}',
+      'read Scripts --realm / --id json',
+      'read Scripts --realm / --id ${text}',
+      'read Scripts --realm / --id loop',
+      'read Scripts --realm / --id ${big}',
+    ])
+    const result = amsh(['--on-error', 'continue', path])
+    assert.equal(result.status, 1)
+    const lines = result.stderr.trim().split('\n')
+    const expected = [
+      [8, '${p}', 'trap'],
+      [9, 'variable "p"', 'trap'],
+      [10, '${[p]}', 'trap'],
+      [
+        11,
+        'variable "revoked"',
+        "TypeError: Cannot perform 'get' on a proxy that has been revoked",
+      ],
+      [12, '${getter}', 'getter'],
+      [13, 'variable "json"', 'toJSON'],
+      [14, '${text}', 'toString'],
+      [15, 'variable "loop"', 'TypeError: Converting circular structure to JSON'],
+      [16, '${big}', 'TypeError: Do not know how to serialize a BigInt'],
+    ] as const
+    assert.equal(lines.length, expected.length, result.stderr)
+    expected.forEach(([line, what, why], i) => {
+      const prefix = `${path}:${line}: E_SCRIPT: ${what} cannot be written as JSON for the command line: ${why}`
+      assert.ok(lines[i]!.startsWith(prefix), `${lines[i]}\n  should start with\n${prefix}`)
+    })
+  })
 })
 
 describe(':load with arguments', () => {
@@ -319,6 +370,37 @@ describe('mistakes in JavaScript lines', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
+
+describe('what a line throws or leaves, when reading it throws too', () => {
+  test('E_SCRIPT with what can be read of it, never E_INTERNAL', () => {
+    const path = batch([
+      'throw new Proxy({}, { getPrototypeOf() { throw 1 }, has() { throw 2 }, get() { throw 3 } })',
+      'throw { get message() { throw new Error("no") } }',
+      'throw { toString() { throw new Error("no") } }',
+      'Promise.reject(new Error("rejected"))',
+      'new Proxy({}, { get() { throw new Error("then trap") } })',
+    ])
+    const result = amsh(['--on-error', 'continue', path])
+    assert.equal(result.status, 1)
+    const lines = result.stderr.trim().split('\n')
+    assert.equal(lines.length, 5, result.stderr)
+    assert.match(lines[0]!, /:1: E_SCRIPT: uncaught \{\}$/)
+    assert.match(lines[1]!, /:2: E_SCRIPT: \(a message that cannot be read\)$/)
+    assert.match(lines[2]!, /:3: E_SCRIPT: uncaught \{ toString: \[Function: toString\] \}$/)
+    assert.match(lines[3]!, /:4:\d+: E_SCRIPT: rejected$/)
+    assert.match(lines[4]!, /:5:\d+: E_SCRIPT: then trap$/)
+  })
+
+  test('at the prompt, a value whose traps throw is still shown', () => {
+    const result = amsh(['-i'], {
+      input:
+        'p = new Proxy({}, { get() { throw new Error("trap") }, getPrototypeOf() { throw new Error("proto") } }); 1\n[p]\n',
+    })
+    assert.equal(result.status, 0, result.stderr)
+    assert.match(result.stdout, /\[ \{\} \]/)
+    assert.doesNotMatch(result.stderr, /E_INTERNAL/)
+  })
+})
 
 describe('a lone verb', () => {
   test('is the variable it names, or else a command missing its entity', () => {

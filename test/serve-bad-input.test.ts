@@ -280,6 +280,23 @@ describe('amsh serve and bad input', () => {
     }
   })
 
+  // Valid JSON that deep once reached the store: a 500 (JSON.stringify overflowed), or stored.
+  test('a body nested deeper than 1,000 levels: 400, saying where', async () => {
+    const deep = (value: string) =>
+      JSON.stringify({ ...SCRIPT, name: 'Deep' }).replace('"Deep"', value)
+    for (const body of [
+      deep(`${'['.repeat(100_000)}${']'.repeat(100_000)}`),
+      deep(`"Deep", "extra": ${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`),
+      deep(`${'['.repeat(5000)}1,`),
+    ]) {
+      assertCrest(
+        await http('PUT', '/json/realms/root/scripts/deep', { body }),
+        400,
+        /^The request body is nested deeper than 1000 levels at 1:\d+$/
+      )
+    }
+  })
+
   test('a body over the limit: 413, however its length is told', async () => {
     const big = JSON.stringify({ ...SCRIPT, script: 'A'.repeat(2_000_000) })
     const tooLarge = /larger than/
@@ -530,6 +547,19 @@ describe('amsh serve and bad input', () => {
     }
     const alive = await http('GET', '/json/serverinfo/*', { auth: false })
     assert.equal(alive.status, 200)
+  })
+
+  // 3 KB of `${ once aborted the whole server in a regular expression deep inside acorn.
+  test('hostile script sources to validate: a verdict, and the server stays up', async () => {
+    for (const source of ['`${'.repeat(1000), '('.repeat(50_000), '\\$'.repeat(16_000)]) {
+      for (const language of ['JAVASCRIPT', 'GROOVY']) {
+        const verdict = await http('POST', '/json/realms/root/scripts?_action=validate', {
+          body: JSON.stringify({ script: b64(source), language }),
+        })
+        assert.equal(verdict.status, 200, verdict.text)
+        assert.equal(verdict.json.success, false, `${language} ${source.slice(0, 9)}`)
+      }
+    }
   })
 
   test('after all of it: the server runs and the store is as it was', async () => {

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict'
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { AmshError } from '../src/errors.ts'
+import { adminPassword } from '../src/server/sessions.ts'
 import { b64, loginTo, runAmsh, startServe, tempDir, type Served } from './helpers.ts'
 
 // A real `amsh serve` on a loopback port, spoken to over HTTP as AM clients speak to AM.
@@ -176,5 +180,87 @@ describe('amsh serve', () => {
     served.process.kill('SIGTERM')
     assert.equal(await exited, 0)
     assert.match(served.log(), /amsh serve: stopped/)
+  })
+})
+
+describe("amadmin's password", () => {
+  let home: { dir: string; remove: () => void }
+  let file: string
+  before(() => {
+    home = tempDir()
+    file = join(home.dir, 'admin-password')
+  })
+  after(() => home.remove())
+
+  function write(text: string, mode = 0o600): void {
+    writeFileSync(file, text)
+    chmodSync(file, mode)
+  }
+
+  function refusal(env: NodeJS.ProcessEnv = {}): AmshError {
+    try {
+      adminPassword(file, env)
+    } catch (err) {
+      assert.ok(err instanceof AmshError, String(err))
+      assert.equal(err.code, 'E_USAGE')
+      return err
+    }
+    assert.fail('the password was taken')
+  }
+
+  // It was: anyone logged in as amadmin with an empty password.
+  test('an empty or blank file is refused, saying what to do', () => {
+    for (const text of ['', '\n', '  \t \n']) {
+      write(text)
+      assert.match(refusal().message, new RegExp(`^${file} is empty, .*write the password into it`))
+    }
+  })
+
+  test('a file other users may read is refused: chmod 600', () => {
+    for (const mode of [0o644, 0o640, 0o604, 0o660]) {
+      write('secret\n', mode)
+      const octal = mode.toString(8).padStart(4, '0')
+      assert.equal(
+        refusal().message,
+        `${file} holds the amadmin password but other users may read it (mode ${octal}): run chmod 600 ${file}`
+      )
+    }
+    write('secret\n', 0o600)
+    assert.deepEqual(adminPassword(file, {}), { password: 'secret' })
+  })
+
+  test('AMSH_ADMIN_PASSWORD empty is as unset; blank is refused', () => {
+    write('from-file\n')
+    assert.deepEqual(adminPassword(file, { AMSH_ADMIN_PASSWORD: '' }), { password: 'from-file' })
+    assert.match(refusal({ AMSH_ADMIN_PASSWORD: '   ' }).message, /holds only white space/)
+    assert.deepEqual(adminPassword(file, { AMSH_ADMIN_PASSWORD: 'x y' }), { password: 'x y' })
+  })
+
+  test('without either, one is generated into a new file, mode 0600', () => {
+    const fresh = join(home.dir, 'new', 'admin-password')
+    const made = adminPassword(fresh, { AMSH_ADMIN_PASSWORD: '' })
+    assert.ok(made.password.length >= 20)
+    assert.equal(made.generatedAt, fresh)
+    assert.equal(readFileSync(fresh, 'utf8'), `${made.password}\n`)
+    assert.equal(statSync(fresh).mode & 0o777, 0o600)
+  })
+
+  test('amsh serve will not start with such a file, and creates no store', () => {
+    for (const [text, mode, message] of [
+      ['', 0o600, /admin-password is empty, and amadmin would log in with no password/],
+      ['secret', 0o644, /other users may read it \(mode 0644\): run chmod 600 /],
+    ] as const) {
+      const serveHome = tempDir()
+      writeFileSync(join(serveHome.dir, 'admin-password'), text)
+      chmodSync(join(serveHome.dir, 'admin-password'), mode)
+      const result = runAmsh(['serve', '--port', '0'], {
+        env: { AMSH_HOME: serveHome.dir, AMSH_ADMIN_PASSWORD: '' },
+      })
+      const stored = existsSync(join(serveHome.dir, 'store.db'))
+      serveHome.remove()
+      assert.equal(result.status, 2, result.stderr)
+      assert.match(result.stderr, message)
+      assert.equal(stored, false)
+    }
   })
 })

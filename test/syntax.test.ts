@@ -4,7 +4,11 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { checkSource, type ScriptLanguage } from '../src/catalog/syntax/index.ts'
+import {
+  checkSource,
+  type ScriptLanguage,
+  type SourceProblem,
+} from '../src/catalog/syntax/index.ts'
 
 const corpus = fileURLToPath(new URL('./corpus/', import.meta.url))
 
@@ -451,9 +455,88 @@ describe('positions', () => {
     await assertValid('GROOVY', deep)
   })
 
+  // Unbalanced, the same depth is reported: a check of the tokens alone, without recursion.
+  test('deep nesting that never closes is an error at its innermost opener', async () => {
+    await assertProblem('JAVASCRIPT', '('.repeat(50_000), 1, 50_000, 'missing ")" to close "("')
+    await assertProblem('JAVASCRIPT', `x = ${'['.repeat(50_000)}1`, 1, 50_004)
+    await assertProblem('JAVASCRIPT', `x = ${'('.repeat(5000)}1${')'.repeat(4999)}]`, 1, 10_005)
+    await assertProblem('JAVASCRIPT', `x = ${'('.repeat(5000)}"1${')'.repeat(5000)}`, 1, 5005)
+  })
+
   test('an empty source is valid', async () => {
     await assertValid('JAVASCRIPT', '')
     await assertValid('GROOVY', '')
+  })
+})
+
+// What a hostile or mangled source may do to a checker: take it down (acorn's recursion once
+// aborted node outright on 3 KB of `${`), or make it work for minutes (tree-sitter's error
+// recovery is quadratic on some broken text). Each gets an answer in bounded time.
+describe('hostile sources: an answer in bounded time, never a crash', () => {
+  const LIMIT_MS = 2000
+
+  async function answer(language: ScriptLanguage, source: string): Promise<SourceProblem[]> {
+    const started = performance.now()
+    const problems = await checkSource(language, source)
+    const took = performance.now() - started
+    assert.ok(took < LIMIT_MS, `${language} took ${Math.round(took)} ms on ${source.slice(0, 20)}…`)
+    return problems
+  }
+
+  const sources: [string, string][] = [
+    ['`${ 1,000 times (3 KB)', '`${'.repeat(1000)],
+    ['`${` 1,000 times', '`${`'.repeat(1000)],
+    ['`${ nested and closed', `x = ${'`${'.repeat(1000)}1${'}`'.repeat(1000)}`],
+    ['"${ 1,000 times', '"${'.repeat(1000)],
+    ['100,000 (', '('.repeat(100_000)],
+    ['100,000 [', '['.repeat(100_000)],
+    ['100,000 {', '{'.repeat(100_000)],
+    ['${ 50,000 times', '${'.repeat(50_000)],
+    ['50,000 calls opened', 'f('.repeat(50_000)],
+    ['a long run of one operator', `x = ${'-'.repeat(100_000)}1`],
+    ['a long chain of assignments', `${'a='.repeat(30_000)}1`],
+    ['a long run of quotes', '"'.repeat(100_001)],
+    ['a long run of comment openers', '/*'.repeat(50_000)],
+    ['a line of a million characters', `x = ${'1'.repeat(1_000_000)}`],
+  ]
+  for (const [name, source] of sources) {
+    for (const language of ['JAVASCRIPT', 'GROOVY'] as const) {
+      test(`${language}: ${name}`, async () => {
+        const problems = await answer(language, source)
+        for (const problem of problems) {
+          assert.ok(problem.line >= 1 && problem.column >= 1 && problem.message !== '')
+        }
+      })
+    }
+  }
+
+  test('JAVASCRIPT: `${ 1,000 times is an unclosed ${, where it opens', async () => {
+    assert.deepEqual(await answer('JAVASCRIPT', '`${'.repeat(1000)), [
+      { line: 1, column: 2999, message: 'missing "}" to close "${"' },
+    ])
+  })
+
+  // Text on which tree-sitter's error recovery took 5 to 16 s: the check gives up in time (about
+  // a second: these tests cannot be quicker), and says where the parser stood.
+  const slowForTreeSitter: [string, string][] = [
+    ['\\$ 16,000 times', '\\$'.repeat(16_000)],
+    ['x=> 16,000 times', `${'x=>'.repeat(16_000)}1`],
+    ['50,000 annotations in a row', '@A '.repeat(50_000)],
+  ]
+  for (const [name, source] of slowForTreeSitter) {
+    test(`GROOVY: ${name}`, async () => {
+      const problems = await answer('GROOVY', source)
+      assert.equal(problems.length, 1, JSON.stringify(problems))
+    })
+  }
+
+  test('GROOVY: giving up past a valid start names the line it got lost on; the next check starts afresh', async () => {
+    const source = `${'def x = 1\n'.repeat(1000)}${'\\$'.repeat(16_000)}`
+    const [problem] = await answer('GROOVY', source)
+    assert.ok(problem !== undefined && problem.line === 1001, JSON.stringify(problem))
+    assert.match(problem.message, /too broken to check: the parser gave up after [\d.]+ s/)
+    await assertValid('GROOVY', 'def x = 1\nprintln x')
+    await assertProblem('GROOVY', 'def x = (', 1, 9)
   })
 })
 

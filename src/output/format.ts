@@ -32,9 +32,16 @@ function isPlainData(value: unknown, seen = new Set<unknown>()): boolean {
   return plain
 }
 
-/** A value as the text that goes to stdout: plain data as JSON, anything else inspected. */
+/**
+ * A value as the text that goes to stdout: plain data as JSON, anything else inspected. Looking
+ * at a value of the user's may run the user's code (getters, a Proxy's traps) and throw: it is
+ * then inspected, which shows a Proxy's target without running its traps, and getters as such.
+ */
 export function formatValue(value: unknown, _format: OutputFormat = 'json'): string {
-  return value !== undefined && isPlainData(value)
-    ? JSON.stringify(value, null, 2)
-    : inspect(value, { depth: 4 })
+  try {
+    if (value !== undefined && isPlainData(value)) return JSON.stringify(value, null, 2)
+  } catch {
+    // not plain data, then
+  }
+  return inspect(value, { depth: 4 })
 }

@@ -1,5 +1,6 @@
 import { AmshError } from '../errors.ts'
 import type { JsonValue } from '../json.ts'
+import { assertJsonDepth, jsonLineColumn, tooDeepAt, tooDeepError } from '../json-depth.ts'
 import type { ParseError } from 'jsonc-parser'
 
 // JSON.parse says what is wrong but, on Node 20, not always where. On failure, jsonc-parser
@@ -24,25 +25,28 @@ const EXPECTATIONS: Record<string, string> = {
   InvalidCharacter: 'a control character inside a string (escape it)',
 }
 
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset)
-  const line = before.split('\n').length
-  return { line, column: offset - before.lastIndexOf('\n') }
-}
-
-/** Parses a JSON text; `source` names it in errors (e.g. "--body", "body.json"). */
+/**
+ * Parses a JSON text; `source` names it in errors (e.g. "--body", "body.json"). A text nested
+ * deeper than MAX_JSON_DEPTH is refused (E_PARSE), valid or not.
+ */
 export async function parseJson(text: string, source: string): Promise<JsonValue> {
+  let value: JsonValue
   try {
-    return JSON.parse(text) as JsonValue
+    value = JSON.parse(text) as JsonValue
   } catch (err) {
+    // jsonc-parser recurses: it reads no deeper than the limit, and an error it finds there
+    // comes first; only the cut of the text may not count as one.
+    const deep = tooDeepAt(text)
     const { parse, printParseErrorCode } = await import('jsonc-parser')
     const errors: ParseError[] = []
-    parse(text, errors, { disallowComments: true, allowTrailingComma: false })
-    const first = errors[0]
+    const read = deep === undefined ? text : text.slice(0, deep)
+    parse(read, errors, { disallowComments: true, allowTrailingComma: false })
+    const first = errors.find((error) => deep === undefined || error.offset < deep)
     if (!first) {
+      if (deep !== undefined) throw tooDeepError(text, deep, source)
       throw new AmshError('E_PARSE', `${source} is not valid JSON: ${(err as Error).message}`)
     }
-    const { line, column } = lineColumn(text, first.offset)
+    const { line, column } = jsonLineColumn(text, first.offset)
     const what = EXPECTATIONS[printParseErrorCode(first.error)] ?? 'invalid JSON'
     const empty = text.trim() === '' ? ' (it is empty)' : ''
     throw new AmshError(
@@ -53,4 +57,7 @@ export async function parseJson(text: string, source: string): Promise<JsonValue
       }
     )
   }
+  // Valid, but what recurses over it later (JSON.stringify, ajv) would overflow the stack.
+  assertJsonDepth(text, source)
+  return value
 }

@@ -46,38 +46,35 @@ function balancedEnd(line: string, start: number): number {
   return -1
 }
 
-/** Index after the end of the JavaScript string or template literal opening at `start`, or -1. */
-function stringEnd(text: string, start: number): number {
-  const quote = text[start]
-  let i = start + 1
-  while (i < text.length) {
-    const ch = text[i]!
-    if (ch === '\\') i += 2
-    else if (ch === quote) return i + 1
-    else if (quote === '`' && ch === '$' && text[i + 1] === '{') {
-      const close = expressionEnd(text, i + 2)
-      if (close < 0) return -1
-      i = close + 1
-    } else i++
-  }
-  return -1
-}
-
-/** Index of the `}` closing a ${ whose expression starts at `start`, or -1. */
+/**
+ * Index of the `}` closing a ${ whose expression starts at `start`, or -1. The expression may hold
+ * JavaScript strings and template literals, which may hold ${ in turn: what is open is kept on a
+ * stack rather than in recursion, as `${`${`${... can nest as deep as the line is long.
+ */
 function expressionEnd(text: string, start: number): number {
-  let depth = 0
+  // Innermost last: a string (by its quote) or an expression (with its count of open braces).
+  const open: ({ quote: string } | { braces: number })[] = [{ braces: 0 }]
   let i = start
   while (i < text.length) {
+    const inner = open[open.length - 1]!
     const ch = text[i]!
-    if (ch === "'" || ch === '"' || ch === '`') {
-      i = stringEnd(text, i)
-      if (i < 0) return -1
-      continue
-    }
-    if (ch === '{') depth++
-    else if (ch === '}') {
-      if (depth === 0) return i
-      depth--
+    if ('quote' in inner) {
+      if (ch === '\\') i++
+      else if (ch === inner.quote) open.pop()
+      else if (inner.quote === '`' && ch === '$' && text[i + 1] === '{') {
+        open.push({ braces: 0 })
+        i++
+      }
+    } else if (ch === "'" || ch === '"' || ch === '`') {
+      open.push({ quote: ch })
+    } else if (ch === '{') {
+      inner.braces++
+    } else if (ch === '}') {
+      if (inner.braces > 0) inner.braces--
+      else {
+        open.pop()
+        if (open.length === 0) return i
+      }
     }
     i++
   }

@@ -1,5 +1,4 @@
 import {
-  Parser,
   type Node,
   type Options,
   type Pattern,
@@ -7,6 +6,7 @@ import {
   type Statement,
   type VariableDeclaration,
 } from 'acorn'
+import { GuardedParser as Parser } from '../acorn-stack.ts'
 import { AmshError } from '../errors.ts'
 import { groovyIdiomAt, gstringIn } from './groovy-idioms.ts'
 

@@ -1,5 +1,6 @@
 import { Console } from 'node:console'
 import { Writable } from 'node:stream'
+import { inspect } from 'node:util'
 import vm from 'node:vm'
 import { AmshError, type SourcePosition } from '../errors.ts'
 import { formatValue } from '../output/format.ts'
@@ -21,6 +22,8 @@ export interface ScriptHost {
   writeFile(path: string, text: string): void
   properties: ReadonlyMap<string, string>
   env: Readonly<Record<string, string | undefined>>
+  /** Whether a thrown value is the host's own way out of a line (run(":exit")), passed on as is. */
+  isExit(thrown: unknown): boolean
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
@@ -39,17 +42,50 @@ function textStream(write: (text: string) => void): Writable {
   })
 }
 
+/**
+ * What code threw, as text: its message (with its name, unless a plain Error), or the value.
+ * Reading it runs the thrower's code (getters, toString, a Proxy's traps), which may throw too.
+ */
+export function thrownText(thrown: unknown): string {
+  return describeThrown(thrown).text
+}
+
+/** What `read` returns, or undefined if it throws. */
+function attempt<T>(read: () => T): T | undefined {
+  try {
+    return read()
+  } catch {
+    return undefined
+  }
+}
+
+function describeThrown(thrown: unknown): { text: string; stack: string } {
+  const text = (read: () => unknown) => attempt(() => String(read() ?? ''))
+  if (attempt(() => typeof thrown === 'object' && thrown != null && 'message' in thrown)) {
+    const error = thrown as { name?: unknown; message?: unknown; stack?: unknown }
+    const name = text(() => error.name) ?? ''
+    const message = text(() => error.message) ?? '(a message that cannot be read)'
+    return {
+      text: name && name !== 'Error' ? `${name}: ${message}` : message,
+      stack: text(() => error.stack) ?? '',
+    }
+  }
+  const shown = attempt(() => displayText(thrown)) ?? attempt(() => inspect(thrown)) ?? 'a value'
+  return { text: `uncaught ${shown}`, stack: '' }
+}
+
 /** Whatever a JavaScript line threw, as an AmshError with its message (and stack, to debug). */
 function scriptError(thrown: unknown, debug: boolean): AmshError {
-  if (thrown instanceof AmshError) return thrown
-  const isError = typeof thrown === 'object' && thrown != null && 'message' in thrown
-  const name = isError && 'name' in thrown ? String(thrown.name) : ''
-  const message = isError ? String(thrown.message) : `uncaught ${displayText(thrown)}`
-  const stack = isError && 'stack' in thrown ? String(thrown.stack) : ''
-  const text = name && name !== 'Error' ? `${name}: ${message}` : message
+  if (isAmshError(thrown)) return thrown
+  const { text, stack } = describeThrown(thrown)
   return new AmshError('E_SCRIPT', debug && stack ? `${text}\n${userFrames(stack)}` : text, {
     cause: thrown,
   })
+}
+
+/** Code quoted in a message: a ${} of 500 KB is shown by its start. */
+export function clipped(code: string): string {
+  return code.length > 80 ? `${code.slice(0, 79)}…` : code
 }
 
 /** The frames of a stack that are the user's code, with the places named as in the files. */
@@ -75,9 +111,11 @@ export class ScriptContext {
   readonly #debug: boolean
   /** How the rewritten lines (top-level await) map back to what was typed, by script name. */
   readonly #rewritten = new Map<string, CompiledLine['original']>()
+  readonly #isExit: (thrown: unknown) => boolean
 
   constructor(host: ScriptHost, debug = false) {
     this.#debug = debug
+    this.#isExit = host.isExit
     this.#context = vm.createContext({})
     const global = vm.runInContext('globalThis', this.#context) as Record<string, unknown>
     this.#global = global
@@ -137,11 +175,15 @@ export class ScriptContext {
         breakOnSigint: true,
         displayErrors: false,
       })
-      return compiled.async ? await (value as Promise<unknown>) : value
+      // A line's value that is a promise (or any thenable) settles the line, as an async
+      // function's return value would, but here, where what its `then` throws (a getter, a
+      // Proxy's trap) is the line's error.
+      return await (value as Promise<unknown>)
     } catch (thrown) {
       if (isInterruption(thrown)) throw interrupted()
+      if (this.#isExit(thrown)) throw thrown
       const error = scriptError(thrown, this.#debug)
-      if (thrown !== error) error.at = this.place(String((thrown as { stack?: unknown }).stack))
+      if (thrown !== error) error.at = this.place(describeThrown(thrown).stack)
       throw error
     }
   }
@@ -188,7 +230,7 @@ export class ScriptContext {
     } catch (thrown) {
       if (isInterruption(thrown)) throw interrupted()
       const error = scriptError(thrown, this.#debug)
-      throw new AmshError('E_SCRIPT', `\${${text}}: ${error.message}`, { cause: thrown })
+      throw new AmshError('E_SCRIPT', `\${${clipped(text)}}: ${error.message}`, { cause: thrown })
     }
   }
 
@@ -208,12 +250,21 @@ export class ScriptContext {
   }
 }
 
+// A Proxy thrown by the user's code runs the user's code even for `instanceof` and `in`.
+
+function isAmshError(thrown: unknown): thrown is AmshError {
+  return attempt(() => thrown instanceof AmshError) ?? false
+}
+
 function isInterruption(thrown: unknown): boolean {
   return (
-    typeof thrown === 'object' &&
-    thrown != null &&
-    'code' in thrown &&
-    thrown.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED'
+    attempt(
+      () =>
+        typeof thrown === 'object' &&
+        thrown != null &&
+        'code' in thrown &&
+        thrown.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED'
+    ) ?? false
   )
 }
 

@@ -1,4 +1,5 @@
-import { Parser, tokTypes, type Options, type Token } from 'acorn'
+import { tokTypes, type Options, type Token } from 'acorn'
+import { GuardedParser as Parser } from '../acorn-stack.ts'
 import { isBreak, mask, type Masked } from './mask.ts'
 
 // Amster scripts are Groovy; amsh lines are JavaScript. Users port scripts by hand and bring

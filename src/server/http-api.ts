@@ -1,3 +1,4 @@
+import { assertJsonDepth } from '../json-depth.ts'
 import type { JsonObject, JsonValue } from '../json.ts'
 import { HttpError } from './crest.ts'
 
@@ -30,6 +31,7 @@ export function header(request: ApiRequest, name: string): string | undefined {
 }
 
 export function jsonBody(request: ApiRequest): JsonObject {
+  assertJsonDepth(request.body, 'The request body')
   let parsed: unknown
   try {
     parsed = JSON.parse(request.body || 'null')

@@ -106,9 +106,10 @@ export async function serveMain(argv: string[]): Promise<number> {
     const accounts = (options.serviceAccount ?? []).map(loadServiceAccount)
     const contextPath = `/${options.contextPath.replace(/^\/+|\/+$/g, '')}`.replace(/^\/$/, '')
     const home = amshHome()
+    // Before the store: a server that will not start must not create one.
+    const admin = adminPassword(join(home, 'admin-password'))
     const storePath = options.store ?? join(home, 'store.db')
     store = new LocalStore({ path: storePath, product })
-    const admin = adminPassword(join(home, 'admin-password'))
     const log = (line: string) => process.stderr.write(`${line}\n`)
     const sessions = new Sessions(admin.password, Date.now, Number(options.idleTimeout) * 1000)
     const keys = new AuthorizedKeys(options.authorizedKeys ?? join(home, 'authorized_keys'), log)

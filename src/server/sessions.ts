@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { AmshError } from '../errors.ts'
 
 // Who may call the server: the one administrator, `amadmin`, with a password from
 // AMSH_ADMIN_PASSWORD or generated once and kept (mode 0600) in the amsh home; whoever Amster's
@@ -17,15 +18,54 @@ export interface AdminPassword {
   generatedAt?: string
 }
 
+/**
+ * The administrator's password: AMSH_ADMIN_PASSWORD (set but empty is as unset), else the file's
+ * one line, else a new one written there. Refused (E_USAGE): a password of white space only,
+ * which would let anyone in, and a file that other users can read (as ssh refuses such keys).
+ */
 export function adminPassword(file: string, env: NodeJS.ProcessEnv = process.env): AdminPassword {
   const fromEnv = env.AMSH_ADMIN_PASSWORD
-  if (fromEnv) return { password: fromEnv }
-  if (existsSync(file)) return { password: readFileSync(file, 'utf8').trim() }
+  if (fromEnv) {
+    if (fromEnv.trim() === '') {
+      throw new AmshError(
+        'E_USAGE',
+        `AMSH_ADMIN_PASSWORD holds only white space, which is no password for ${ADMIN}: set it to a real one, or unset it to use ${file}`
+      )
+    }
+    return { password: fromEnv }
+  }
+  if (existsSync(file)) return { password: readPasswordFile(file) }
   const password = randomBytes(18).toString('base64url')
   mkdirSync(dirname(file), { recursive: true })
   writeFileSync(file, `${password}\n`, { mode: 0o600 })
   chmodSync(file, 0o600)
   return { password, generatedAt: file }
+}
+
+function readPasswordFile(file: string): string {
+  let text: string
+  let mode: number
+  try {
+    mode = statSync(file).mode
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new AmshError('E_IO', `cannot read ${file}: ${(err as Error).message}`, { cause: err })
+  }
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+    const octal = (mode & 0o777).toString(8).padStart(4, '0')
+    throw new AmshError(
+      'E_USAGE',
+      `${file} holds the ${ADMIN} password but other users may read it (mode ${octal}): run chmod 600 ${file}`
+    )
+  }
+  const password = text.trim()
+  if (password === '') {
+    throw new AmshError(
+      'E_USAGE',
+      `${file} is empty, and ${ADMIN} would log in with no password: write the password into it, or delete it to have one generated, or set AMSH_ADMIN_PASSWORD`
+    )
+  }
+  return password
 }
 
 function same(a: string, b: string): boolean {

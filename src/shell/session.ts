@@ -8,7 +8,7 @@ import type { JsonValue } from '../json.ts'
 import type { CommandScope } from '../parse/invocation.ts'
 import { compileLine } from '../script/compile.ts'
 import { groovyApiIn } from '../script/groovy-idioms.ts'
-import { interrupted, ScriptContext } from '../script/context.ts'
+import { clipped, interrupted, ScriptContext, thrownText } from '../script/context.ts'
 import type { Transport } from '../transport/types.ts'
 import type { Ask, Connection, Connector } from './connect.ts'
 import type { ConnectRequest } from '../parse/connect.ts'
@@ -116,7 +116,19 @@ function optionText(value: unknown, what: string): string {
   if (value == null) {
     throw new AmshError('E_SCRIPT', `${what} is ${String(value)}: there is no value to use here`)
   }
-  if (typeof value === 'object') return JSON.stringify(value)
+  if (typeof value === 'object') {
+    // The user's object runs the user's code here: getters, toJSON, a Proxy's traps (or a revoked
+    // Proxy), and JSON refuses cycles and BigInts. Whatever it throws is the value's fault.
+    try {
+      return JSON.stringify(value)
+    } catch (err) {
+      throw new AmshError(
+        'E_SCRIPT',
+        `${what} cannot be written as JSON for the command line: ${thrownText(err).replace(/\s*\n\s*/g, ' ')}`,
+        { cause: err }
+      )
+    }
+  }
   if (typeof value === 'function' || typeof value === 'symbol') {
     throw new AmshError('E_SCRIPT', `${what} is a ${typeof value}, not a value for a command line`)
   }
@@ -159,11 +171,13 @@ export class Session {
         writeFile: (path, text) => this.#writeFile(here(path), text),
         properties: this.properties,
         env: process.env,
+        isExit: (thrown) => thrown === EXIT,
       },
       options.debug
     )
     this.#scope = {
-      expand: (expression) => optionText(this.#script.expression(expression), `\${${expression}}`),
+      expand: (expression) =>
+        optionText(this.#script.expression(expression), `\${${clipped(expression)}}`),
       variable: (name) => {
         const found = this.#script.variable(name)
         if (!found || typeof found.value === 'function') return undefined

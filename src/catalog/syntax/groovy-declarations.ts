@@ -37,6 +37,12 @@ export interface Modifiers {
   next: Token | undefined
 }
 
+/**
+ * More modifiers and annotations than any declaration has: a longer run is not read (each `@` of
+ * 100,000 in a row would read all those after it).
+ */
+const MAX_MODIFIERS = 100
+
 /** The modifiers and annotations from `token` on; undefined if there are none. */
 export function readModifiers(token: Token, tokens: Tokens): Modifiers | undefined {
   const found: Modifiers = {
@@ -47,6 +53,7 @@ export function readModifiers(token: Token, tokens: Tokens): Modifiers | undefin
     next: token,
   }
   for (let next: Token | undefined = token; next !== undefined;) {
+    if (found.words.length + found.annotations.length >= MAX_MODIFIERS) return undefined
     if (isModifier(next)) {
       found.words.push(next.text)
       found.end = next.end

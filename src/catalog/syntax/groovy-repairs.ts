@@ -52,6 +52,7 @@
 // its contents into tokens, what a repair writes (spaces, letters, `(`, `)`, `=`, `;`) can neither
 // end a string nor start one.
 
+import { outOfTime } from './groovy-budget.ts'
 import { validParameters } from './groovy-declarations.ts'
 import { constructRepair, mayStartConstruct } from './groovy-statement-repairs.ts'
 import {
@@ -77,7 +78,9 @@ export type Repair = readonly Edit[]
 export function inError(error: SyntaxNode, tokens: Tokens): Repair[] {
   const repairs: Repair[] = []
   const span = { start: error.startIndex, end: error.endIndex }
-  for (const child of error.children) {
+  for (const child of tokens.children(error)) {
+    // An ERROR can hold a hundred thousand tokens.
+    if (outOfTime()) break
     const type = child.type
     let repair: Repair | undefined
     if (type === '->' || type === '>') {

@@ -18,6 +18,7 @@ export class Tokens {
   private readonly found = new Map<number, Token | undefined>()
   // The parser hands out one object per node, so nodes can key a cache.
   private readonly parents = new Map<SyntaxNode, SyntaxNode | null>()
+  private readonly childLists = new Map<SyntaxNode, SyntaxNode[]>()
 
   constructor(
     private readonly root: SyntaxNode,
@@ -98,6 +99,13 @@ export class Tokens {
       found.push(up)
     }
     return found
+  }
+
+  /** A node's children: the parser builds the list anew at each call, and an ERROR can hold 100,000. */
+  children(node: SyntaxNode): SyntaxNode[] {
+    let children = this.childLists.get(node)
+    if (children === undefined) this.childLists.set(node, (children = node.children))
+    return children
   }
 
   private parent(node: SyntaxNode): SyntaxNode | null {

@@ -27,6 +27,7 @@ import {
   isUntypedCatchParameter,
   type Repair,
 } from './groovy-repairs.ts'
+import { outOfTime, withinBudget } from './groovy-budget.ts'
 import { statementRepairs } from './groovy-statement-repairs.ts'
 import { Tokens, type SyntaxNode } from './groovy-tokens.ts'
 import type { SourceProblem } from './index.ts'
@@ -51,7 +52,40 @@ parser.setLanguage(require('@dekobon/tree-sitter-groovy') as TreeSitter.Language
 const MAX_REPARSES = 8
 
 export function checkGroovy(source: string): SourceProblem[] {
-  const tree = parser.parse(source)
+  const start = performance.now()
+  return withinBudget(source.length, () => check(source, start))
+}
+
+/**
+ * The parse of `text`; or, when the parser ran out of time (groovy-budget.ts), where it was lost
+ * in errors: the point where it first saw one, else as far as it got.
+ */
+function parse(text: string): { tree: TreeSitter.Tree } | { halted: number } {
+  let reached = 0
+  let errorBefore: number | undefined
+  const tree = parser.parse(text, null, {
+    progressCallback: (index, hasError) => {
+      reached = index
+      if (hasError) errorBefore ??= index
+      return outOfTime()
+    },
+  }) as TreeSitter.Tree | undefined
+  if (tree) return { tree }
+  // A halted parser resumes its parse on the next call unless reset.
+  parser.reset()
+  // The index counts bytes of UTF-16.
+  return { halted: Math.min(text.length, Math.floor((errorBefore ?? reached) / 2)) }
+}
+
+function check(source: string, start: number): SourceProblem[] {
+  const parsed = parse(source)
+  if ('halted' in parsed) {
+    const at = lineColumn(source, parsed.halted, GROOVY_LINE_BREAK)
+    const seconds = ((performance.now() - start) / 1000).toFixed(1)
+    const message = `too broken to check: the parser gave up after ${seconds} s, lost in syntax errors before this point`
+    return [{ line: at.line, column: at.column, message }]
+  }
+  const tree = parsed.tree
   if (!tree.rootNode.hasError) return []
 
   const first = findProblem(tree.rootNode, unchanged(source))
@@ -61,6 +95,7 @@ export function checkGroovy(source: string): SourceProblem[] {
   let applied: Edit[][] = []
   const tried = new Set<string>()
   for (let round = 0; round < MAX_REPARSES && found.problem !== undefined; round++) {
+    if (outOfTime()) break
     // The error sits on text a repair put there: the repair was wrong for that spot. Parse again
     // without it, so the error reported is the one in the user's own text there.
     const wrong = rewritten.editsTouching(found.problem.offset, found.problem.offset)
@@ -82,8 +117,12 @@ export function checkGroovy(source: string): SourceProblem[] {
       if (!added) break
     }
     const edits = applied.flat()
-    rewritten = edits.length > 0 ? applyEdits(source, edits) : unchanged(source)
-    found = findProblem(parser.parse(rewritten.text).rootNode, rewritten)
+    const next = edits.length > 0 ? applyEdits(source, edits) : unchanged(source)
+    const reparsed = parse(next.text)
+    // Out of time: what was found before this round stands.
+    if ('halted' in reparsed) break
+    rewritten = next
+    found = findProblem(reparsed.tree.rootNode, rewritten)
   }
 
   if (found.problem === undefined) return []
@@ -92,7 +131,11 @@ export function checkGroovy(source: string): SourceProblem[] {
     : { problem: found.problem, map: rewritten }
   if (report.problem === undefined) return []
   const at = lineColumn(source, report.map.toOriginal(report.problem.offset), GROOVY_LINE_BREAK)
-  return [{ line: at.line, column: at.column, message: report.problem.message }]
+  // Out of time, some repairs may not have been tried: the error may be a construct they know.
+  const message = outOfTime()
+    ? `${report.problem.message} (the check ran out of time before trying every repair)`
+    : report.problem.message
+  return [{ line: at.line, column: at.column, message }]
 }
 
 /**
@@ -136,34 +179,42 @@ function findProblem(root: SyntaxNode, parsed: Rewritten): Findings {
   const errors: SyntaxNode[] = []
   const repairs: Repair[] = []
   const tokens = new Tokens(root, parsed)
-  const visit = (node: SyntaxNode): void => {
-    const closure = closureArgument(node, text)
+  // In document order, without recursion: a broken tree can be tens of thousands deep. Out of
+  // time, the errors found so far (the first ones) are enough.
+  const pending: SyntaxNode[] = [root]
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (errors.length > 0 && outOfTime()) break
+    // Each getter crosses into native code: read once, and only what is needed.
+    const type = node.type
+    const missing = node.isMissing
+    const closure = type === 'ERROR' || missing ? closureArgument(node, text) : undefined
     if (closure !== undefined) {
       repairs.push([
         { at: closure.startIndex, remove: 0, insert: '(' },
         { at: closure.endIndex, remove: 0, insert: ')' },
       ])
     }
-    if (node.isMissing) {
+    if (missing) {
       if (!isUntypedCatchParameter(node)) errors.push(node)
-      return
+      continue
     }
-    if (node.type === 'ERROR') {
+    if (type === 'ERROR') {
       errors.push(node)
       repairs.push(...inError(node, tokens))
-    } else if (!node.hasError) return
-    if (node.type === 'subscript_expression') {
+    } else if (!node.hasError) continue
+    if (type === 'subscript_expression') {
       const bracket = gluedBracket(node, text)
       if (bracket !== undefined) repairs.push([{ at: bracket, remove: 0, insert: ';' }])
     }
-    for (const child of node.children) visit(child)
+    const children = tokens.children(node)
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]!)
   }
-  visit(root)
   const walked = new Set<number>()
   for (const error of errors.slice(0, MAX_ANCHORS)) {
+    if (outOfTime()) break
     repairs.push(...statementRepairs(error, tokens, walked))
   }
-  return { problem: choose(errors, text), repairs }
+  return { problem: choose(errors, tokens), repairs }
 }
 
 const LITERAL_WORDS = new Set(['true', 'false', 'null'])
@@ -175,7 +226,7 @@ const CLOSER_OF: Record<string, string> = { '{': '}', '(': ')', '[': ']' }
  * string comes first because it swallows what follows and causes the other errors; otherwise the
  * first error in the source.
  */
-function choose(errors: readonly SyntaxNode[], text: string): Problem | undefined {
+function choose(errors: readonly SyntaxNode[], tokens: Tokens): Problem | undefined {
   for (const node of errors) {
     const problem = unterminatedString(node)
     if (problem !== undefined) return problem
@@ -189,7 +240,7 @@ function choose(errors: readonly SyntaxNode[], text: string): Problem | undefine
     const what = value ? 'name or value' : quote(node.type)
     return { offset: node.startIndex, message: `missing ${what}` }
   }
-  return describeError(node, text)
+  return describeError(node, tokens)
 }
 
 function unterminatedString(node: SyntaxNode): Problem | undefined {
@@ -208,8 +259,9 @@ function unterminatedString(node: SyntaxNode): Problem | undefined {
   return undefined
 }
 
-function describeError(node: SyntaxNode, text: string): Problem {
-  const children = node.children
+function describeError(node: SyntaxNode, tokens: Tokens): Problem {
+  const text = tokens.text
+  const children = tokens.children(node)
   const stack: SyntaxNode[] = []
   for (const child of children) {
     if (child.type in CLOSER_OF) stack.push(child)

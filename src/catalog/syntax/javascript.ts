@@ -10,6 +10,7 @@
 // one was fixed by its authors in the next commit.
 
 import { Parser, tokenizer, tokTypes, type Options, type TokenType } from 'acorn'
+import { isStackOverflow, stackGuard, TOO_DEEP } from '../../acorn-stack.ts'
 import type { SourceProblem } from './index.ts'
 import { applyEdits, JS_LINE_BREAK, lineColumn, unchanged, type Rewritten } from './positions.ts'
 
@@ -34,7 +35,7 @@ const EACH_AFTER_FOR =
 // `for each (x of xs)` as "invalid for each loop", and so do we. Handled inside the parser,
 // not by rewriting text, so `each` in strings and comments is never touched and positions stay
 // exact.
-const RhinoParser = Parser.extend((Base) => {
+const RhinoParser = Parser.extend(stackGuard, (Base) => {
   const Internal = Base as unknown as new (options: Options, input: string) => ParserInternals
   class RhinoForEach extends Internal {
     override parseForStatement(node: unknown): { type: string } {
@@ -82,9 +83,11 @@ export function checkJavaScript(source: string): SourceProblem[] {
     if (!(error instanceof SyntaxError) || typeof (error as { pos?: unknown }).pos !== 'number') {
       throw error
     }
-    // acorn parses recursively and reports running out of stack as a syntax error (near 700
-    // nested parentheses). That says nothing about the script, and a checker must not cry wolf.
-    if (error.message.startsWith('Not enough stack space')) return []
+    // acorn parses recursively and runs out of stack near 700 nested parentheses. That alone
+    // says nothing about the script, and a checker must not cry wolf: the brackets are checked
+    // without recursion instead, which finds what deep nesting usually hides (an unclosed
+    // bracket, template or string).
+    if (error.message.startsWith(TOO_DEEP)) return tokenProblems(source, rewritten)
     const pos = (error as SyntaxError & { pos: number }).pos
     const { offset, message } = describe(
       rewritten.text,
@@ -159,6 +162,45 @@ function unclosedAtEnd(text: string, pos: number): { offset: number; message: st
     offset: innermost.start,
     message: `missing ${quote(CLOSER_OF[innermost.label] ?? '}')} to close ${quote(innermost.label)}`,
   }
+}
+
+/**
+ * The problems a reading of the tokens alone finds: a closing bracket that closes nothing or the
+ * wrong thing, an opening one never closed, a string, template or comment never ended. Linear,
+ * without recursion, for code nested too deeply for the parser. [] when the tokens are fine.
+ */
+function tokenProblems(source: string, rewritten: Rewritten): SourceProblem[] {
+  const text = rewritten.text
+  const problem = (offset: number, message: string): SourceProblem[] => {
+    const at = lineColumn(source, rewritten.toOriginal(offset), JS_LINE_BREAK)
+    return [{ line: at.line, column: at.column, message }]
+  }
+  const open: { start: number; label: string }[] = []
+  try {
+    for (const token of tokenizer(text, OPTIONS)) {
+      const label = OPENERS.get(token.type)
+      if (label !== undefined) {
+        open.push({ start: token.start, label })
+      } else if (CLOSERS.has(token.type)) {
+        const closer = text.slice(token.start, token.end)
+        const opener = open.pop()
+        if (opener === undefined || CLOSER_OF[opener.label] !== closer) {
+          return problem(token.start, `unexpected ${quote(closer)}`)
+        }
+      }
+    }
+  } catch (error) {
+    // A regular expression literal nested too deeply for acorn's validator: nothing to tell.
+    if (isStackOverflow(error)) return []
+    const pos = (error as { pos?: unknown }).pos
+    if (!(error instanceof SyntaxError) || typeof pos !== 'number') throw error
+    const described = describe(text, pos, error.message.replace(/ \(\d+:\d+\)$/, ''))
+    return problem(described.offset, described.message)
+  }
+  const innermost = open.at(-1)
+  if (innermost === undefined) return []
+  const closer = CLOSER_OF[innermost.label] ?? '}'
+  return problem(innermost.start, `missing ${quote(closer)} to close ${quote(innermost.label)}`)
 }
 
 function quote(token: string): string {
