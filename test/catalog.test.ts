@@ -159,3 +159,31 @@ describe('body checks beyond the schema', () => {
     ])
   })
 })
+
+describe('the catalog is checked when it loads', () => {
+  test('the generated validators are what scripts/gen-validators.js makes of schemas/', async () => {
+    const { generate } = (await import('../scripts/gen-validators.js')) as {
+      generate: () => string
+    }
+    assert.equal(readFileSync('src/catalog/validators.generated.js', 'utf8'), generate())
+  })
+
+  test('a broken entity definition is refused, naming the JSON pointer', async () => {
+    const { validateEntity } = await import('../src/catalog/validators.generated.js')
+    const broken = JSON.parse(readFileSync('commands/Scripts.json', 'utf8')) as JsonObject
+    ;(broken.wire as JsonObject).version = 'one'
+    broken.kind = 'nope'
+    assert.equal(validateEntity(broken), false)
+    const pointers = describeSchemaErrors(validateEntity.errors ?? []).map((p) => p.pointer)
+    assert.deepEqual(pointers.sort(), ['/kind', '/wire/version'])
+  })
+
+  test('every kind the entity schema allows is registered, and every entity names one', async () => {
+    const { KIND_NAMES } = await import('../src/kinds/index.ts')
+    const schema = JSON.parse(readFileSync('schemas/entity.schema.json', 'utf8')) as {
+      properties: { kind: { enum: string[] } }
+    }
+    assert.deepEqual([...schema.properties.kind.enum].sort(), [...KIND_NAMES].sort())
+    for (const name of entityNames()) assert.ok(KIND_NAMES.includes(getEntity(name).kind), name)
+  })
+})

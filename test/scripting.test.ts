@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { b64, runAmsh, tempDir, type Run } from './helpers.ts'
+import { b64, runAmsh, tempDir, type Run, withRealms } from './helpers.ts'
 
 // JavaScript lines, variables and Amster idioms, through the built binary: batch files, -c and
 // stdin share one session per run, so what a line defines the next one sees.
@@ -48,9 +48,11 @@ const names = (realm: string): string[] =>
     .map((s) => s.name)
     .sort()
 
-before(() => {
+before(async () => {
   home = tempDir()
   store = join(home.dir, 'scripting.db')
+  const realms = ['/echo', '/eval', '/loop', '/plain', '/props', '/env', '/alpha', '/bravo']
+  await withRealms(store, realms)
 })
 after(() => home.remove())
 

@@ -14,6 +14,7 @@ let token: string
 const home = tempDir('amsh-bad-input-')
 const storeFile = join(home.dir, 'store.db')
 let seeded: Answer
+let beforeRealm: Answer
 let baseline: unknown
 
 const SCRIPT = {
@@ -240,6 +241,12 @@ function login(password: string, server = served): Promise<Answer> {
 before(async () => {
   served = await startServe(['--store', storeFile])
   token = String((await login(SERVE_PASSWORD)).json.tokenId)
+  beforeRealm = await http('PUT', '/json/realms/root/realms/alpha/scripts/seed', {
+    body: JSON.stringify(SCRIPT),
+  })
+  await http('POST', '/json/global-config/realms?_action=create', {
+    body: JSON.stringify({ name: 'alpha', parentPath: '/', active: true, aliases: [] }),
+  })
   seeded = await http('PUT', '/json/realms/root/realms/alpha/scripts/seed', {
     body: JSON.stringify(SCRIPT),
   })
@@ -252,7 +259,9 @@ after(() => {
 })
 
 describe('amsh serve and bad input', () => {
-  test('a PUT into a sub-realm of a fresh store creates the realm', async () => {
+  test('a PUT into a realm that does not exist is 404 Realm not found; once it exists, 201', async () => {
+    assertCrest(beforeRealm, 404)
+    assert.match(beforeRealm.text, /Realm not found/)
     assert.equal(seeded.status, 201, seeded.text)
     const { realms } = baseline as { realms: { path: string }[] }
     assert.ok(realms.some((realm) => realm.path === '/alpha'))
