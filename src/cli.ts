@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
 import { DEFAULT_PRODUCT, getProfile, parseProduct, PRODUCTS } from './catalog/profiles.ts'
 import { AmshError, toAmshError } from './errors.ts'
@@ -172,6 +172,18 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (files.length > 0 && options.command.length > 0) {
       throw new AmshError('E_USAGE', 'give batch files or -c commands, not both')
+    }
+    // A batch file named here that is not there is a bad invocation (exit 2), as a mistyped
+    // option is: found before anything runs or any store is opened. (A :load of a missing file
+    // is a failing line of its batch.)
+    for (const file of files) {
+      const reason = !existsSync(file)
+        ? 'no such file'
+        : statSync(file).isDirectory()
+          ? 'it is a folder'
+          : undefined
+      if (reason)
+        throw new AmshError('E_USAGE', `cannot read batch file ${resolve(file)}: ${reason}`)
     }
     const properties = parseProperties(options.D)
     const product = parseProduct(options.product)

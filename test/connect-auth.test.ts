@@ -6,9 +6,15 @@ import { after, before, describe, test } from 'node:test'
 import { importJWK, SignJWT, type JWK } from 'jose'
 import sshpk from 'sshpk'
 import { getEntity } from '../src/catalog/catalog.ts'
+import { getProfile } from '../src/catalog/profiles.ts'
+import { loadServiceAccount, TokenEndpoint } from '../src/server/oauth2.ts'
+import { Router } from '../src/server/router.ts'
+import { serve } from '../src/server/serve.ts'
+import { Sessions } from '../src/server/sessions.ts'
 import { ServiceAccount } from '../src/transport/am/auth.ts'
 import { HttpClient } from '../src/transport/am/http.ts'
 import { AmTransport } from '../src/transport/am/transport.ts'
+import { LocalStore } from '../src/transport/local/store.ts'
 import { runAmshAsync, SERVE_PASSWORD, startServe, tempDir, type Served } from './helpers.ts'
 
 // Every way `connect` logs in, through the built binary, against `amsh serve` checking them as
@@ -381,6 +387,96 @@ describe('an Identity Cloud service account', () => {
     assert.equal((await realms()).status, 200)
     await new Promise((done) => setTimeout(done, 2100))
     assert.equal((await realms()).status, 401)
+  })
+})
+
+describe('an assertion refused for its scope', () => {
+  const port = () => new URL(served.base).port
+  const signed = async (jti: string) =>
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuer(SA)
+      .setSubject(SA)
+      .setAudience(`http://127.0.0.1:${port()}/am/oauth2/access_token`)
+      .setExpirationTime('3m')
+      .setJti(jti)
+      .sign(await importJWK(serviceAccount.privateKey.export({ format: 'jwk' }) as JWK, 'RS256'))
+  const grant = async (assertion: string, scope: string) => {
+    const response = await fetch(`${served.base}/oauth2/access_token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        client_id: 'service-account',
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion,
+        scope,
+      }),
+    })
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+  }
+
+  // It was marked as used before the scope was checked, so asking again failed: already used.
+  test('is not used up: sent again with fewer scopes it buys a token, and only then is used', async () => {
+    const assertion = await signed(randomUUID())
+    const refused = await grant(assertion, 'fr:am:* openid')
+    assert.deepEqual([refused.status, refused.body.error], [400, 'invalid_scope'])
+    const again = await grant(assertion, 'fr:am:*')
+    assert.equal(again.status, 200, JSON.stringify(again.body))
+    assert.equal(again.body.scope, 'fr:am:*')
+    const third = await grant(assertion, 'fr:am:*')
+    assert.deepEqual([third.status, third.body.error], [400, 'invalid_grant'])
+    assert.match(String(third.body.error_description), /already used/)
+  })
+
+  test('one assertion sent twice at once buys one token', async () => {
+    const assertion = await signed(randomUUID())
+    const answers = await Promise.all([grant(assertion, 'fr:am:*'), grant(assertion, 'fr:am:*')])
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 400])
+  })
+
+  // Against a server whose account was given fewer scopes than the client asks for, as Identity
+  // Cloud gives each account its own: the client asks again without the ones named.
+  test('the client asks again without the refused scopes and gets in', async () => {
+    const log: string[] = []
+    const store = new LocalStore({ path: ':memory:', product: 'aic' })
+    const sessions = new Sessions(SERVE_PASSWORD)
+    const account = loadServiceAccount(`${SA}=${file('sa-public.jwk')}`)
+    const { server, url } = await serve({
+      router: new Router({
+        transport: store,
+        profile: getProfile('aic'),
+        sessions,
+        cookieName: 'iPlanetDirectoryPro',
+        version: { version: '7.6.0', fullVersion: 'Identity Cloud' },
+        oauth2: new TokenEndpoint({
+          accounts: [{ ...account, scopes: ['fr:am:*', 'fr:idm:*'] }],
+          sessions,
+        }),
+      }),
+      host: '127.0.0.1',
+      port: 0,
+      contextPath: '/am',
+      log: (line) => log.push(line),
+    })
+    const credentials = new ServiceAccount(SA, file('sa-private.jwk'))
+    const transport = new AmTransport({ baseUrl: url, credentials })
+    try {
+      await transport.login()
+      const realms = await transport.query(
+        { entity: getEntity('Realms'), scope: { kind: 'global' } },
+        { filter: 'true' }
+      )
+      assert.ok(realms.result.length > 0)
+      const exchanges = log.filter((line) => line.includes('/oauth2/access_token'))
+      assert.deepEqual(
+        exchanges.map((line) => line.split(' ').slice(0, 3).join(' ')),
+        ['POST /am/oauth2/access_token 400', 'POST /am/oauth2/access_token 200']
+      )
+    } finally {
+      transport.close()
+      server.closeAllConnections()
+      await new Promise((done) => server.close(done))
+      store.close()
+    }
   })
 })
 

@@ -764,10 +764,19 @@ describe('amsh end to end', () => {
       assert.match(result.stdout, /action Scripts --realm <path> --actionName createGlobal/)
     })
 
-    test('a missing batch file', () => {
-      const result = amsh(['--store', store, join(dir, 'nope.amster')])
-      assert.equal(result.status, 3)
-      assert.match(result.stderr, /E_IO: cannot read .*nope.amster: no such file/)
+    // A file named on the command line that is not there is a bad invocation, found before
+    // anything runs; a :load of a missing file is a failing line (exit 3, above).
+    test('a missing batch file exits 2, running nothing and creating no store', () => {
+      const fresh = join(dir, 'never.db')
+      const first = file('first.amster', [`create Scripts --realm /never --body '${body('Ran')}'`])
+      for (const missing of [join(dir, 'nope.amster'), dir]) {
+        const result = amsh(['--store', fresh, first, missing])
+        assert.equal(result.status, 2, result.stderr)
+        const why = missing === dir ? 'it is a folder' : 'no such file'
+        assert.equal(result.stderr, `E_USAGE: cannot read batch file ${missing}: ${why}\n`)
+        assert.equal(result.stdout, '')
+        assert.equal(existsSync(fresh), false)
+      }
     })
   })
 })

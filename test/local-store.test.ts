@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { chmodSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import Database from 'better-sqlite3'
@@ -48,6 +48,36 @@ describe('local store files', () => {
     const second = new LocalStore({ path, product: 'am8' })
     assert.equal((await second.read(root, String(created._id))).name, 'Persistent')
     second.close()
+  })
+
+  // A store holds every script: SQLite made it 0644, readable by every user of the machine.
+  test('a new store file and its -wal and -shm are 0600 whatever the umask; an old one keeps its mode', async () => {
+    const mode = (path: string) => statSync(path).mode & 0o777
+    const previous = process.umask()
+    try {
+      for (const umask of [0o022, 0o000, 0o077]) {
+        process.umask(umask)
+        const path = join(temp.dir, `private-${umask.toString(8)}`, 'store.db')
+        const store = new LocalStore({ path, product: 'am8' })
+        await store.create(root, scriptBody('Private'))
+        for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+          assert.ok(existsSync(file), file)
+          assert.equal(mode(file).toString(8), '600', `${file} (umask ${umask.toString(8)})`)
+        }
+        store.close()
+      }
+      process.umask(0o022)
+      const shared = join(temp.dir, 'shared.db')
+      new LocalStore({ path: shared, product: 'am8' }).close()
+      chmodSync(shared, 0o640)
+      const reopened = new LocalStore({ path: shared, product: 'am8' })
+      await reopened.create(root, scriptBody('Shared'))
+      assert.equal(mode(shared).toString(8), '640')
+      assert.equal(mode(`${shared}-wal`).toString(8), '640')
+      reopened.close()
+    } finally {
+      process.umask(previous)
+    }
   })
 
   test('a file that is not a database', () => {

@@ -27,6 +27,11 @@ const SKEW_S = 30
 export interface ServiceAccount {
   id: string
   keys: { jwk: JWK; alg: string }[]
+  /**
+   * The scopes the account was given, as Identity Cloud gives each account its own; asking for
+   * another is invalid_scope. Without, any of the families of SCOPE.
+   */
+  scopes?: readonly string[]
 }
 
 /** The JWS algorithm a JWK is used with: its own `alg`, else RS256 or its curve's. */
@@ -180,9 +185,16 @@ export class TokenEndpoint {
     }
     const assertion = form.get('assertion')
     if (!assertion) throw new OAuthError(400, 'invalid_request', 'Missing parameter: assertion')
-    const id = await this.#verify(assertion, request.base)
-    const scope = this.#scope(form.get('scope'))
-    const token = this.#sessions.open(id, this.#lifetime * 1000)
+    const { account, jti, exp } = await this.#verify(assertion, request.base)
+    // From here on nothing awaits, so two requests with one assertion cannot both pass. An
+    // assertion is used up only by the token it buys: one refused for its scope may come again
+    // (as clients ask again without the scopes named).
+    const now = Math.floor(this.#now() / 1000)
+    for (const [old, expires] of this.#used) if (expires < now - SKEW_S) this.#used.delete(old)
+    if (this.#used.has(jti)) throw invalidGrant(`The assertion was already used (jti ${jti})`)
+    const scope = this.#scope(form.get('scope'), account)
+    this.#used.set(jti, exp)
+    const token = this.#sessions.open(account.id, this.#lifetime * 1000)
     return answer(200, {
       access_token: token,
       scope,
@@ -191,8 +203,14 @@ export class TokenEndpoint {
     })
   }
 
-  /** The service account the assertion proves; anything wrong with it is invalid_grant. */
-  async #verify(assertion: string, base: string): Promise<string> {
+  /**
+   * The service account the assertion proves, and the assertion's jti and expiry; anything
+   * wrong with it is invalid_grant.
+   */
+  async #verify(
+    assertion: string,
+    base: string
+  ): Promise<{ account: ServiceAccount; jti: string; exp: number }> {
     let claims: JWTPayload
     try {
       claims = decodeJwt(assertion)
@@ -243,15 +261,15 @@ export class TokenEndpoint {
     }
     const jti = verified.jti
     if (typeof jti !== 'string' || jti === '') throw invalidGrant('The assertion has no jti')
-    for (const [old, expires] of this.#used) if (expires < now - SKEW_S) this.#used.delete(old)
-    if (this.#used.has(jti)) throw invalidGrant(`The assertion was already used (jti ${jti})`)
-    this.#used.set(jti, verified.exp)
-    return id
+    return { account, jti, exp: verified.exp }
   }
 
-  #scope(asked: string | null): string {
+  #scope(asked: string | null, account: ServiceAccount): string {
     const scopes = [...new Set((asked ?? DEFAULT_SCOPE).split(' ').filter(Boolean))]
-    const unsupported = scopes.filter((scope) => !SCOPE.test(scope))
+    const unsupported = scopes.filter(
+      (scope) =>
+        !SCOPE.test(scope) || (account.scopes !== undefined && !account.scopes.includes(scope))
+    )
     if (unsupported.length > 0) {
       // Worded as Identity Cloud words it: frodo drops the scopes it names and asks again.
       throw new OAuthError(

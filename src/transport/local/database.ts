@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs'
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fchmodSync,
+  mkdirSync,
+  openSync,
+  statSync,
+} from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AmshError } from '../../errors.ts'
@@ -88,6 +96,28 @@ export interface OpenedDb {
   created: boolean
 }
 
+/**
+ * Creates an empty store file readable by its owner only, whatever the umask: a store holds
+ * every script, and SQLite would create it 0644. SQLite gives its -wal and -shm files the
+ * database file's mode. True if this call created the file.
+ */
+function createPrivately(path: string): boolean {
+  let fd: number
+  try {
+    fd = openSync(path, 'wx', 0o600)
+  } catch (err) {
+    // Created meanwhile by another process: its mode is its own.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw err
+  }
+  try {
+    fchmodSync(fd, 0o600)
+  } finally {
+    closeSync(fd)
+  }
+  return true
+}
+
 /** A copy in memory of the store at `path` as it is now, WAL included. */
 function snapshotOf(path: string): Db {
   const source = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 })
@@ -112,8 +142,12 @@ export function openDatabase(path: string, options: { snapshot?: boolean } = {})
   const memory = path === ':memory:' || options.snapshot === true
   const readonly = !memory && isMarkedReadOnly(path)
   let db: Db | undefined
+  let fresh = false
   try {
-    if (!memory && !existsSync(path)) mkdirSync(dirname(path), { recursive: true })
+    if (!memory && !existsSync(path)) {
+      mkdirSync(dirname(path), { recursive: true })
+      fresh = createPrivately(path)
+    }
     db = snapshot
       ? snapshotOf(path)
       : new Database(memory ? ':memory:' : path, { readonly, timeout: 5000 })
@@ -153,6 +187,12 @@ export function openDatabase(path: string, options: { snapshot?: boolean } = {})
         for (let next = version + 1; next <= SCHEMA_VERSION; next++) db!.exec(MIGRATIONS[next]!)
         db!.pragma(`user_version = ${SCHEMA_VERSION}`)
       })()
+    }
+    // SQLite makes them as the database file, but a store is private whatever SQLite does.
+    if (fresh) {
+      for (const suffix of ['-wal', '-shm']) {
+        if (existsSync(path + suffix)) chmodSync(path + suffix, 0o600)
+      }
     }
     // WAL with synchronous=NORMAL: commits skip fsync (checkpoints still sync), so a crash of
     // the machine may lose the last commits but never corrupts the store. A workspace store
