@@ -445,8 +445,6 @@ describe('an assertion refused for its scope', () => {
         transport: store,
         profile: getProfile('aic'),
         sessions,
-        cookieName: 'iPlanetDirectoryPro',
-        version: { version: '7.6.0', fullVersion: 'Identity Cloud' },
         oauth2: new TokenEndpoint({
           accounts: [{ ...account, scopes: ['fr:am:*', 'fr:idm:*'] }],
           sessions,

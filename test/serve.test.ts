@@ -49,7 +49,7 @@ async function call(
 }
 
 before(async () => {
-  served = await startServe()
+  served = await startServe([], { realms: ['/alpha'] })
   base = served.base
   token = await loginTo(base)
 })
