@@ -8,7 +8,7 @@ import { amshHome, packageRoot } from './paths.ts'
 import { Batch, type ErrorPolicy } from './shell/batch.ts'
 import { Connector } from './shell/connect.ts'
 import { Session } from './shell/session.ts'
-import { LocalStore } from './transport/local/store.ts'
+import { openTransport } from './transport/open.ts'
 import { PlanTransport } from './transport/plan.ts'
 import type { Transport } from './transport/types.ts'
 
@@ -167,7 +167,7 @@ export async function main(argv: string[]): Promise<number> {
   const options = cli.opts<CliOptions>()
   const files = cli.args
 
-  let store: LocalStore | undefined
+  let store: Transport | undefined
   let session: Session | undefined
   try {
     if (files.length > 0 && options.command.length > 0) {
@@ -201,7 +201,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     // A dry run works on a copy of the store in memory: every command meets the real state and
     // the changes of the commands before it, and the store itself is never written.
-    store = new LocalStore({
+    store = await openTransport({
+      kind: 'local',
       path: options.store ?? join(home, 'store.db'),
       product,
       snapshot: options.dryRun,

@@ -31,3 +31,9 @@ export function configDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.config')
   return join(base, 'amsh')
 }
+
+/** `~` and `~/…` as the home folder, as a shell would have done. */
+export function expandHome(path: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (path !== '~' && !path.startsWith('~/')) return path
+  return join(env.HOME || homedir(), path.slice(1))
+}

@@ -14,7 +14,6 @@ import {
   statSync,
   writeSync,
 } from 'node:fs'
-import { homedir } from 'node:os'
 import { basename, dirname, isAbsolute, join } from 'node:path'
 import type { ErrorObject } from 'ajv'
 import { describeSchemaErrors, schemaValidator, type BodyProblem } from '../catalog/schemas.ts'
@@ -23,7 +22,7 @@ import { AmshError } from '../errors.ts'
 import { isJsonObject, type JsonObject } from '../json.ts'
 import type { ConnectRequest } from '../parse/connect.ts'
 import { parseJson } from '../parse/json-body.ts'
-import { configDir } from '../paths.ts'
+import { configDir, expandHome } from '../paths.ts'
 
 // Connection profiles: named AM connections kept in $XDG_CONFIG_HOME/amsh/profiles.json. A
 // profile says where and how to log in, and names where the secrets are (environment variables,
@@ -289,12 +288,6 @@ export function describeAuth(auth: ProfileAuth): string {
     case 'service-account':
       return `service account ${auth.saId} (${auth.saJwkFile})`
   }
-}
-
-/** `~` and `~/…` as the home folder, as a shell would have done. */
-export function expandHome(path: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (path !== '~' && !path.startsWith('~/')) return path
-  return join(env.HOME || homedir(), path.slice(1))
 }
 
 // ---- the file

@@ -2,12 +2,12 @@ import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
 import { AmshError, toAmshError } from '../errors.ts'
+import { expandHome } from '../paths.ts'
 import { hideAnswer } from '../shell/hidden-answer.ts'
 import {
   checkUrl,
   describeAuth,
   ENV_NAME,
-  expandHome,
   findProfile,
   loadProfiles,
   profilesFile,

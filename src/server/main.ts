@@ -4,7 +4,8 @@ import { Command, CommanderError, Option } from 'commander'
 import { DEFAULT_PRODUCT, getProfile, parseProduct, PRODUCTS } from '../catalog/profiles.ts'
 import { AmshError, toAmshError } from '../errors.ts'
 import { amshHome } from '../paths.ts'
-import { LocalStore } from '../transport/local/store.ts'
+import { openTransport } from '../transport/open.ts'
+import type { Transport } from '../transport/types.ts'
 import { AmsterLogin } from './amster-login.ts'
 import { AuthorizedKeys } from './authorized-keys.ts'
 import { loadServiceAccount, TokenEndpoint, TOKEN_LIFETIME_S } from './oauth2.ts'
@@ -79,7 +80,7 @@ export async function serveMain(argv: string[]): Promise<number> {
     throw err
   }
   const options = cli.opts<ServeCliOptions>()
-  let store: LocalStore | undefined
+  let store: Transport | undefined
   try {
     const product = parseProduct(options.product)
     if (!/^\d+$/.test(options.port) || Number(options.port) > 65535) {
@@ -109,7 +110,7 @@ export async function serveMain(argv: string[]): Promise<number> {
     // Before the store: a server that will not start must not create one.
     const admin = adminPassword(join(home, 'admin-password'))
     const storePath = options.store ?? join(home, 'store.db')
-    store = new LocalStore({ path: storePath, product })
+    store = await openTransport({ kind: 'local', path: storePath, product })
     const log = (line: string) => process.stderr.write(`${line}\n`)
     const sessions = new Sessions(admin.password, Date.now, Number(options.idleTimeout) * 1000)
     const keys = new AuthorizedKeys(options.authorizedKeys ?? join(home, 'authorized_keys'), log)

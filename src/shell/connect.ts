@@ -4,15 +4,14 @@ import { AmshError } from '../errors.ts'
 import { readUserFile } from '../files.ts'
 import { connectOption, type ConnectRequest } from '../parse/connect.ts'
 import {
-  expandHome,
   findProfile,
   profileRequest,
   storedPassword,
   type ConnectionProfile,
 } from '../config/connections.ts'
-import type { Credentials } from '../transport/am/auth.ts'
+import type { Ask } from '../transport/am/login.ts'
 import { GuardedTransport } from '../transport/guard.ts'
-import { LocalStore } from '../transport/local/store.ts'
+import { openTransport } from '../transport/open.ts'
 import type { Transport } from '../transport/types.ts'
 
 // What `connect` connects to: the local store amsh started on, another store file, or an AM
@@ -27,8 +26,7 @@ export interface Connection {
   owned: boolean
 }
 
-/** Asks the person at the terminal; hidden answers are not echoed. */
-export type Ask = (question: string, hidden: boolean) => Promise<string>
+export type { Ask } from '../transport/am/login.ts'
 
 export interface ConnectorOptions {
   /** The store amsh started on: `connect local` goes back to it. */
@@ -73,7 +71,7 @@ export class Connector {
       this.#refusePinned(target)
       const path = resolve(baseDir, local[1])
       return {
-        transport: new LocalStore({ path, product: this.#options.product }),
+        transport: await openTransport({ kind: 'local', path, product: this.#options.product }),
         label: `local:${path}`,
         owned: true,
       }
@@ -86,9 +84,9 @@ export class Connector {
         `amsh: WARNING: --insecure: the certificate of ${url.host} is not checked; anyone on the way can read and change this session, passwords included`
       )
     }
-    // undici and jose load when a server is named: most runs never need them.
-    const { AmTransport } = await import('../transport/am/transport.ts')
-    const transport = new AmTransport({
+    const transport = await openTransport({
+      kind: 'rest',
+      flavour: 'am',
       baseUrl: target,
       timeoutMs: (request.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000,
       tls: {
@@ -99,14 +97,11 @@ export class Connector {
         insecure: request.insecure,
       },
       trace: this.#options.debug ? warn : undefined,
-      credentials: await credentials(request, baseDir, env, ask()),
+      login: request,
+      baseDir,
+      env,
+      ask: ask(),
     })
-    try {
-      await transport.login()
-    } catch (err) {
-      transport.close()
-      throw err
-    }
     const port = url.port ? `:${url.port}` : ''
     const label = `${url.hostname}${port}`
     if (!profile?.readOnly && !profile?.confirmWrites) return { transport, label, owned: true }
@@ -165,89 +160,4 @@ function parseBaseUrl(target: string): URL {
     )
   }
   return url
-}
-
-function fromEnv(env: NodeJS.ProcessEnv, name: string, what: string): string {
-  const value = env[name]
-  if (value === undefined || value === '') {
-    throw new AmshError('E_USAGE', `connect: the environment variable ${name} (${what}) is not set`)
-  }
-  return value
-}
-
-/** The one way of logging in the options name; Amster's key login when they name none. */
-async function credentials(
-  request: ConnectRequest,
-  baseDir: string,
-  env: NodeJS.ProcessEnv,
-  ask: Ask | undefined
-): Promise<Credentials> {
-  const { AmsterKeyLogin, BearerToken, PasswordLogin, ServiceAccount } =
-    await import('../transport/am/auth.ts')
-  const ways = [
-    request.privateKey !== undefined && '-k',
-    request.interactive && '-i',
-    (request.username !== undefined ||
-      request.passwordEnv !== undefined ||
-      request.passwordFile !== undefined) &&
-      '--username',
-    request.tokenEnv !== undefined && '--token-env',
-    (request.saId !== undefined || request.saJwkFile !== undefined) && '--sa-id',
-  ].filter((way): way is string => way !== false)
-  if (ways.length > 1) {
-    throw new AmshError('E_USAGE', `connect: choose one way to log in, not ${ways.join(' and ')}`)
-  }
-  if (request.tokenEnv !== undefined) {
-    return new BearerToken(fromEnv(env, request.tokenEnv, 'the token'))
-  }
-  if (request.saId !== undefined || request.saJwkFile !== undefined) {
-    if (request.saId === undefined || request.saJwkFile === undefined) {
-      throw new AmshError(
-        'E_USAGE',
-        'connect: a service account needs both --sa-id and --sa-jwk-file'
-      )
-    }
-    return new ServiceAccount(request.saId, resolve(baseDir, request.saJwkFile))
-  }
-  if (request.password !== undefined) {
-    return new PasswordLogin(request.username ?? 'amadmin', request.password, request.journey)
-  }
-  if (request.interactive) {
-    if (!ask) {
-      throw new AmshError(
-        'E_USAGE',
-        'connect -i asks for a password, but there is no terminal to ask on; use --password-env or --password-file'
-      )
-    }
-    const username = request.username ?? ((await ask('User Name: ', false)) || 'amadmin')
-    return new PasswordLogin(username, await ask('Password: ', true), request.journey)
-  }
-  if (
-    request.username !== undefined ||
-    request.passwordEnv !== undefined ||
-    request.passwordFile !== undefined
-  ) {
-    const username = request.username ?? 'amadmin'
-    if (request.passwordEnv !== undefined && request.passwordFile !== undefined) {
-      throw new AmshError('E_USAGE', 'connect: give --password-env or --password-file, not both')
-    }
-    let password: string
-    if (request.passwordEnv !== undefined) {
-      password = fromEnv(env, request.passwordEnv, 'the password')
-    } else if (request.passwordFile !== undefined) {
-      password = readUserFile(resolve(baseDir, request.passwordFile), 'password file').replace(
-        /\r?\n$/,
-        ''
-      )
-    } else if (ask) {
-      password = await ask('Password: ', true)
-    } else {
-      throw new AmshError(
-        'E_USAGE',
-        'connect --username needs --password-env <VAR> or --password-file <file> outside a terminal'
-      )
-    }
-    return new PasswordLogin(username, password, request.journey)
-  }
-  return new AmsterKeyLogin(resolve(baseDir, request.privateKey ?? expandHome('~/.ssh', env)))
 }
