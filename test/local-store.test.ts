@@ -8,6 +8,7 @@ import { AmshError } from '../src/errors.ts'
 import { LocalStore } from '../src/transport/local/store.ts'
 import type { Target } from '../src/transport/types.ts'
 import { tempDir } from './helpers.ts'
+import { runCrudContract } from './crud-contract.ts'
 import { runTransportContract, scriptBody } from './transport-contract.ts'
 
 runTransportContract('local store (in memory)', async () => {
@@ -25,6 +26,14 @@ runTransportContract('local store (file)', async () => {
       temp.remove()
     },
   }
+})
+
+runCrudContract({
+  name: 'local store',
+  open: async () => {
+    const transport = new LocalStore({ path: ':memory:', product: 'am8' })
+    return { transport, dispose: () => transport.close() }
+  },
 })
 
 describe('local store files', () => {
