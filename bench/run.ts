@@ -91,7 +91,7 @@ if (wanted('cold-start')) {
 if (wanted('batch')) {
   const lines = Array.from(
     { length: 10_000 },
-    (_, i) => `create Scripts --realm /bench --body '${body(`Batch script ${i}`)}'`
+    (_, i) => `create Scripts --realm / --body '${body(`Batch script ${i}`)}'`
   )
   const file = join(work, 'creates.amster')
   writeFileSync(file, `${lines.join('\n')}\n`)
@@ -134,7 +134,7 @@ if (wanted('loop')) {
     [
       `const body = ${JSON.stringify(body('x'))}`,
       'for (let i = 0; i < 10000; i++) {',
-      '  await run(`create Scripts --realm /loop --body \'${body.replace(\'"x"\', `"Loop ${i}"`)}\'`)',
+      '  await run(`create Scripts --realm / --body \'${body.replace(\'"x"\', `"Loop ${i}"`)}\'`)',
       '}',
       '',
     ].join('\n')
@@ -262,7 +262,7 @@ if (wanted('rest')) {
         `connect ${server.base} --username amadmin --password-env AMSH_BENCH_PASSWORD`,
         ...Array.from(
           { length: 10_000 },
-          (_, n) => `create Scripts --realm /bench --body '${body(`REST script ${n}`)}'`
+          (_, n) => `create Scripts --realm / --body '${body(`REST script ${n}`)}'`
         ),
       ]
       const file = join(work, `rest-${i}.amster`)
@@ -273,7 +273,7 @@ if (wanted('rest')) {
           AMSH_BENCH_PASSWORD: SERVE_PASSWORD,
         })
       )
-      const created = server.log().match(/^POST \S+\/realms\/bench\/scripts\?_action=create 201 /gm)
+      const created = server.log().match(/^POST \S+\/realms\/root\/scripts\?_action=create 201 /gm)
       if (created?.length !== 10_000) {
         throw new Error(`the server logged ${created?.length ?? 0} creates, not 10,000`)
       }

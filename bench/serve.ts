@@ -197,7 +197,7 @@ function scriptId(i: number): string {
 }
 
 function scriptPath(server: Server, i: number): string {
-  return `${server.prefix}/json/realms/root/realms/alpha/scripts/${scriptId(i)}`
+  return `${server.prefix}/json/realms/root/scripts/${scriptId(i)}`
 }
 
 function scriptBody(i: number): string {
