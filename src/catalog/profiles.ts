@@ -17,6 +17,8 @@ export interface Profile {
   /** What the product's servers call their session cookie, and how they name themselves. */
   cookieName: string
   fullVersion: string
+  /** Fields of /json/serverinfo/* the product adds to what every product sends. */
+  serverInfo?: Record<string, boolean | string>
   /** The realms a new deployment has besides the top-level one (a tenant's alpha and bravo). */
   realms?: string[]
   /** `Entity/action`s the catalog offers that this product's servers do not (AM 7.5's createGlobal). */

@@ -136,8 +136,8 @@ export class Logins {
       xuiUserSessionValidationEnabled: true,
       fileBasedConfiguration: true,
       userIdAttributes: [],
-      // PingAM 8 adds it (recorded on 8.0.1); AM 7.5 and Identity Cloud do not send it.
-      ...(this.#options.profile.product === 'am8' ? { nodeDesignerXuiEnabled: true } : {}),
+      // What only some products send (PingAM 8's nodeDesignerXuiEnabled, recorded on 8.0.1).
+      ...(this.#options.profile.serverInfo ?? {}),
     }
     info._rev = revision(JSON.stringify(info))
     // Served as resource 1.1 and 2.0 alike; the answer names the one asked for.
