@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import { getEntity } from '../src/catalog/catalog.ts'
 import { AmshError, type ErrorCode } from '../src/errors.ts'
+import { realmBody } from './helpers.ts'
 import type { JsonObject } from '../src/json.ts'
 import type { Scope, Target, Transport } from '../src/transport/types.ts'
 
@@ -51,15 +52,6 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
 
     /** The realms the tests write into, made first: a realm must exist before it holds anything. */
     const REALMS = ['/alpha', '/beta', '/deep', '/deep/er', '/x', '/x/y']
-    const realmBody = (path: string): JsonObject => {
-      const slash = path.lastIndexOf('/')
-      return {
-        name: path.slice(slash + 1),
-        parentPath: path.slice(0, slash) || '/',
-        active: true,
-        aliases: [],
-      }
-    }
 
     beforeEach(async () => {
       subject = await open()

@@ -1,28 +1,19 @@
 import { AmshError } from '../errors.ts'
+import type { LoginRequest } from '../transport/am/login.ts'
 import { parseInvocation, type Grammar } from './invocation.ts'
 import type { OptionSpec } from './options.ts'
 
 // `connect`, as Amster writes it (`connect [-i] [-k <key>] [-t <s>] <baseurl>`, options and URL
 // in any order), plus amsh's own ways to log in and `connect local[:<path>]`.
 
-export interface ConnectRequest {
+/** Where to connect, and how to log in there (the AM transport's LoginRequest). */
+export interface ConnectRequest extends LoginRequest {
   /** `https://am.example.com/am`, or `local` / `local:<path>`; absent with --profile. */
   target: string | undefined
-  interactive: boolean
-  privateKey?: string
   timeoutSeconds?: number
-  username?: string
-  passwordEnv?: string
-  passwordFile?: string
-  tokenEnv?: string
-  saId?: string
-  saJwkFile?: string
   profile?: string
-  journey?: string
   caFile?: string
   insecure: boolean
-  /** Only from a profile stored with --store-password-insecurely; never typed on a line. */
-  password?: string
 }
 
 const VALUE_OPTIONS = {
