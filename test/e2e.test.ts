@@ -98,6 +98,28 @@ describe('amsh end to end', () => {
       )
     })
 
+    test('query Libraries lists a library script with its exports (the parser loads lazily)', () => {
+      const source = 'exports.add = function (i) { return i + 1; };\nexports.MSG = "Hello";'
+      const created = run(
+        `create Scripts --realm / --body '${body('E2E lib', { context: 'LIBRARY', script: b64(source) })}'`
+      )
+      assert.equal(created.status, 0, created.stderr)
+      const id = (JSON.parse(created.stdout) as { _id: string })._id
+      const result = run(`query Libraries --realm / --filter 'name eq "E2E lib"'`)
+      run(`delete Scripts --realm / --id ${id}`)
+      assert.equal(result.status, 0, result.stderr)
+      assert.deepEqual(JSON.parse(result.stdout), [
+        {
+          _id: id,
+          name: 'E2E lib',
+          exports: [
+            { id: 'add', type: 'Function', arity: 1 },
+            { id: 'MSG', type: 'String' },
+          ],
+        },
+      ])
+    })
+
     test('validate answers in AM shape, success or not', () => {
       const ok = run(
         `action Scripts --realm / --actionName validate --body '{"script":"${b64('def x = 1')}","language":"GROOVY"}'`

@@ -76,6 +76,11 @@ export interface StoreAccess {
     body: JsonObject,
     id: string | undefined
   ): JsonObject
+  /**
+   * A query of the store's own items as the store answers it: those of `realm` and the global
+   * ones (the global ones alone when `realm` is undefined), presented as reads are.
+   */
+  query(entity: EntityDef, realm: string | undefined, params: QueryParams): QueryResult
   realms: RealmRegistry
 }
 
@@ -89,13 +94,17 @@ export interface RealmRegistry {
   remove(path: string): void
 }
 
-/** A collection a kind keeps itself (realms live in the store's realm registry). */
+/**
+ * A collection a kind keeps itself (realms live in the store's realm registry) or derives from
+ * other items (script libraries). The store calls only the operations the entity offers.
+ */
 export interface KindCollection {
   create(target: Target, body: JsonObject, id: string | undefined): JsonObject
   read(target: Target, id: string): JsonObject
   update(target: Target, id: string, body: JsonObject, rev: string | undefined): JsonObject
   delete(target: Target, id: string): JsonObject
-  query(target: Target, params: QueryParams): QueryResult
+  /** May answer later, for a query that needs what loads lazily (a parser). */
+  query(target: Target, params: QueryParams): QueryResult | Promise<QueryResult>
 }
 
 export interface StoreRules {

@@ -102,6 +102,7 @@ export class LocalStore implements Transport {
     this.#readonly = opened.readonly
     this.#access = {
       create: (entity, realm, body, id) => this.#create(entity, realm ?? GLOBAL, body, id),
+      query: (entity, realm, params) => this.#query(entity, realm ?? GLOBAL, params),
       realms: this.#realmRegistry(),
     }
     if (opened.created) this.#seed()
@@ -209,39 +210,14 @@ export class LocalStore implements Transport {
     })
   }
 
-  query(target: Target, params: QueryParams): Promise<QueryResult> {
-    return this.#run(() => {
+  async query(target: Target, params: QueryParams): Promise<QueryResult> {
+    return await this.#run(() => {
       checkOffered(target, 'query')
-      const filter = parseFilter(params.filter)
+      parseFilter(params.filter)
       const realm = this.#realm(target.scope)
-      const { entity } = target
-      const own = this.#collection(entity)
+      const own = this.#collection(target.entity)
       if (own) return own.query(target, params)
-      const resolve = this.#resolver(entity)
-      const where = filterToSql(filter, resolve)
-      const scopeSql = realm === GLOBAL ? 'realm = ?' : "(realm = ? OR realm = '')" // realms see global resources
-      const base = `FROM resources WHERE entity = ? AND ${scopeSql} AND (${where.sql})`
-      const args = [entity.name, realm, ...where.params]
-      // rowid last: equal sort values must page the same way every time.
-      const order = params.sortKeys?.length
-        ? `${sortToSql(params.sortKeys, resolve)}, rowid`
-        : 'rowid'
-      const offset = params.pagedResultsOffset ?? 0
-      const limit = params.pageSize && params.pageSize > 0 ? params.pageSize : -1
-      const rows = this.#db
-        .prepare(`SELECT realm, id, body, rev ${base} ORDER BY ${order} LIMIT ? OFFSET ?`)
-        .all(...args, limit, offset) as Row[]
-      let remaining = 0
-      if (limit > 0) {
-        const total = (
-          this.#db.prepare(`SELECT count(*) AS n ${base}`).get(...args) as { n: number }
-        ).n
-        remaining = Math.max(0, total - (offset + limit))
-      }
-      const result = rows.map((row) =>
-        project(this.#present(entity, row), entity.idField, params.fields)
-      )
-      return queryEnvelope(result, remaining)
+      return this.#query(target.entity, realm, params)
     })
   }
 
@@ -425,6 +401,33 @@ export class LocalStore implements Transport {
   }
 
   // ---- reads -----------------------------------------------------------------------------------
+
+  /** The entity's items in `realm` and the global scope (the global scope alone for GLOBAL). */
+  #query(entity: EntityDef, realm: string, params: QueryParams): QueryResult {
+    const resolve = this.#resolver(entity)
+    const where = filterToSql(parseFilter(params.filter), resolve)
+    const scopeSql = realm === GLOBAL ? 'realm = ?' : "(realm = ? OR realm = '')" // realms see global resources
+    const base = `FROM resources WHERE entity = ? AND ${scopeSql} AND (${where.sql})`
+    const args = [entity.name, realm, ...where.params]
+    // rowid last: equal sort values must page the same way every time.
+    const order = params.sortKeys?.length
+      ? `${sortToSql(params.sortKeys, resolve)}, rowid`
+      : 'rowid'
+    const offset = params.pagedResultsOffset ?? 0
+    const limit = params.pageSize && params.pageSize > 0 ? params.pageSize : -1
+    const rows = this.#db
+      .prepare(`SELECT realm, id, body, rev ${base} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .all(...args, limit, offset) as Row[]
+    let remaining = 0
+    if (limit > 0) {
+      const total = this.#db.prepare(`SELECT count(*) AS n ${base}`).get(...args) as { n: number }
+      remaining = Math.max(0, total.n - (offset + limit))
+    }
+    const result = rows.map((row) =>
+      project(this.#present(entity, row), entity.idField, params.fields)
+    )
+    return queryEnvelope(result, remaining)
+  }
 
   #lookup(entity: EntityDef, realm: string, id: string): Row | undefined {
     const statement =
