@@ -101,7 +101,8 @@ export interface RealmRegistry {
 export interface KindCollection {
   create(target: Target, body: JsonObject, id: string | undefined): JsonObject
   read(target: Target, id: string): JsonObject
-  update(target: Target, id: string, body: JsonObject, rev: string | undefined): JsonObject
+  /** The store has checked a revision the write names before this is called. */
+  update(target: Target, id: string, body: JsonObject): JsonObject
   delete(target: Target, id: string): JsonObject
   /** May answer later, for a query that needs what loads lazily (a parser). */
   query(target: Target, params: QueryParams): QueryResult | Promise<QueryResult>
@@ -134,5 +135,5 @@ export interface StoreRules {
     }) => JsonValue | Promise<JsonValue>
   >
   /** The kind keeps its items itself rather than in the store's resource table. */
-  collection?(store: StoreAccess, ctx: () => WriteContext): KindCollection
+  collection?(store: StoreAccess): KindCollection
 }

@@ -171,7 +171,7 @@ export class LocalStore implements Transport {
       const own = this.#collection(entity)
       if (own) {
         if (options?.rev !== undefined) this.#checkRev(entity, own.read(target, id), options.rev)
-        return own.update(target, id, body, options?.rev)
+        return own.update(target, id, body)
       }
       if (entity.singleton) return this.#updateSingleton(entity, realm, body, options)
       const row = this.#find(entity, realm, id)
@@ -488,7 +488,7 @@ export class LocalStore implements Transport {
   #collection(entity: EntityDef): KindCollection | undefined {
     let own = this.#collections.get(entity)
     if (!own) {
-      own = this.#rules(entity).collection?.(this.#access, () => this.#context(entity))
+      own = this.#rules(entity).collection?.(this.#access)
       if (own) this.#collections.set(entity, own)
     }
     return own
