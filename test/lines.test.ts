@@ -96,3 +96,39 @@ describe('commands, JavaScript and the lines in between', () => {
     ])
   })
 })
+
+describe('long statements join in time that grows with their length, not its square', () => {
+  test('a 20,000-line object literal is one logical line, joined in well under a second', () => {
+    const n = 20_000
+    const lines = [
+      'x = {',
+      ...Array.from({ length: n }, (_, i) => `  k${i}: "v${i}",`),
+      '}',
+      'r = 2',
+    ]
+    const started = performance.now()
+    const joined = [...logicalLines(lines.join('\n'))]
+    assert.ok(performance.now() - started < 5_000, 'joined in bounded time')
+    assert.deepEqual(
+      joined.map((l) => l.line),
+      [1, n + 3]
+    )
+  })
+
+  test('what the scanner cannot be sure of is left to the parser: strings, comments, templates, regexes', () => {
+    const source = [
+      'a = "}" + `${"{"}` // {',
+      'b = /[(]/.test("(") /* { */',
+      'c = [1,',
+      '  2 / 1]',
+      "d = '\\''",
+      'e = `',
+      '{',
+      '`',
+    ].join('\n')
+    assert.deepEqual(
+      [...logicalLines(source)].map((l) => l.line),
+      [1, 2, 3, 5, 6]
+    )
+  })
+})

@@ -1,6 +1,7 @@
 import { isVerbWord } from '../verbs/index.ts'
 import { tokenize } from '../parse/tokenize.ts'
 import { isCompleteJavaScript } from '../script/compile.ts'
+import { OpenJavaScript } from './open-javascript.ts'
 
 // What a line is, and where it ends. A logical line is what one command or one JavaScript
 // statement needs: physical lines joined where a line ends in a backslash, where a quote or a
@@ -82,18 +83,34 @@ export interface SourceLine {
   line: number
 }
 
+/** How much of a logical line decides its kind: the first words, and an assignment before them. */
+const KIND_PREFIX = 4096
+
 /** Splits a batch text into logical lines; an unfinished last line is returned as it is. */
 export function* logicalLines(source: string): Generator<SourceLine> {
   const physical = source.split(/\r?\n/)
   let buffer: string[] = []
   let start = 0
+  let open = new OpenJavaScript()
+  let prefix = ''
   for (let i = 0; i < physical.length; i++) {
     if (buffer.length === 0) start = i + 1
-    buffer.push(physical[i]!)
-    const { complete, text } = logicalLine(buffer.join('\n'))
-    if (complete) {
-      yield { text, line: start }
+    const line = physical[i]!
+    const added = buffer.length === 0 ? line : `\n${line}`
+    if (prefix.length < KIND_PREFIX) prefix = `${prefix}${added}`.slice(0, KIND_PREFIX)
+    open.feed(added)
+    buffer.push(line)
+    // A JavaScript statement that is certainly still open needs no parse to say so: asking at
+    // every line of a long one would cost the square of its length.
+    if (open.certainlyOpen && lineKind(toleratedCommand(prefix) ?? prefix) === 'javascript') {
+      continue
+    }
+    const logical = logicalLine(buffer.join('\n'))
+    if (logical.complete) {
+      yield { text: logical.text, line: start }
       buffer = []
+      open = new OpenJavaScript()
+      prefix = ''
     }
   }
   if (buffer.length > 0) yield { text: buffer.join('\n'), line: start }
