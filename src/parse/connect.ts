@@ -16,24 +16,14 @@ export interface ConnectRequest extends LoginRequest {
   insecure: boolean
 }
 
-const VALUE_OPTIONS = {
-  'private-key': 'privateKey',
-  'connection-timeout': 'timeoutSeconds',
-  username: 'username',
-  'password-env': 'passwordEnv',
-  'password-file': 'passwordFile',
-  'token-env': 'tokenEnv',
-  'sa-id': 'saId',
-  'sa-jwk-file': 'saJwkFile',
-  profile: 'profile',
-  journey: 'journey',
-  'ca-file': 'caFile',
-} as const satisfies Record<string, keyof ConnectRequest>
+/** A connect option, with the field of the request it fills. */
+type ConnectOption = OptionSpec & { field: keyof ConnectRequest }
 
 /** connect's options, as the verb registry declares them. */
-export const CONNECT_OPTIONS: readonly OptionSpec[] = [
+export const CONNECT_OPTIONS: readonly ConnectOption[] = [
   {
     name: 'private-key',
+    field: 'privateKey',
     type: 'string',
     aliases: ['k'],
     value: 'file|dir',
@@ -41,43 +31,85 @@ export const CONNECT_OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: 'interactive',
+    field: 'interactive',
     type: 'boolean',
     aliases: ['i'],
     help: 'ask for a user name and password',
   },
   {
     name: 'connection-timeout',
+    field: 'timeoutSeconds',
     type: 'string',
     aliases: ['t'],
     value: 's',
     help: 'seconds to wait for the server (default 10)',
   },
-  { name: 'username', type: 'string', value: 'name', help: 'log in as this user, with:' },
+  {
+    name: 'username',
+    field: 'username',
+    type: 'string',
+    value: 'name',
+    help: 'log in as this user, with:',
+  },
   {
     name: 'password-env',
+    field: 'passwordEnv',
     type: 'string',
     value: 'VAR',
     help: 'the password from an environment variable',
   },
-  { name: 'password-file', type: 'string', value: 'file', help: 'the password from a file' },
-  { name: 'journey', type: 'string', value: 'tree', help: 'log in through this journey' },
+  {
+    name: 'password-file',
+    field: 'passwordFile',
+    type: 'string',
+    value: 'file',
+    help: 'the password from a file',
+  },
+  {
+    name: 'journey',
+    field: 'journey',
+    type: 'string',
+    value: 'tree',
+    help: 'log in through this journey',
+  },
   {
     name: 'token-env',
+    field: 'tokenEnv',
     type: 'string',
     value: 'VAR',
     help: 'a Bearer token from the environment',
   },
-  { name: 'sa-id', type: 'string', value: 'id', help: 'an Identity Cloud service account, with:' },
-  { name: 'sa-jwk-file', type: 'string', value: 'file', help: "the service account's private JWK" },
+  {
+    name: 'sa-id',
+    field: 'saId',
+    type: 'string',
+    value: 'id',
+    help: 'an Identity Cloud service account, with:',
+  },
+  {
+    name: 'sa-jwk-file',
+    field: 'saJwkFile',
+    type: 'string',
+    value: 'file',
+    help: "the service account's private JWK",
+  },
   {
     name: 'profile',
+    field: 'profile',
     type: 'string',
     value: 'name',
     help: 'a saved connection (amsh profile --help)',
   },
-  { name: 'ca-file', type: 'string', value: 'pem', help: 'TLS: trust a private CA' },
+  {
+    name: 'ca-file',
+    field: 'caFile',
+    type: 'string',
+    value: 'pem',
+    help: 'TLS: trust a private CA',
+  },
   {
     name: 'insecure',
+    field: 'insecure',
     type: 'boolean',
     help: 'TLS: (loudly) trust any certificate',
   },
@@ -86,7 +118,7 @@ export const CONNECT_OPTIONS: readonly OptionSpec[] = [
 /** How a field of the request is written on a `connect` line, for messages. */
 export function connectOption(field: keyof ConnectRequest): string {
   if (field === 'target') return 'a URL'
-  const option = Object.entries(VALUE_OPTIONS).find(([, name]) => name === field)?.[0]
+  const option = CONNECT_OPTIONS.find((spec) => spec.field === field)?.name
   return `--${option ?? field}`
 }
 
@@ -109,16 +141,17 @@ export function connectRequest(
       `connect takes one URL, not ${args.length} (${args.join(' ')})\n${CONNECT_USAGE}`
     )
   }
-  const request: ConnectRequest = {
-    target: args[0],
-    interactive: options.interactive === true,
-    insecure: options.insecure === true,
-  }
-  for (const [option, field] of Object.entries(VALUE_OPTIONS)) {
-    const value = options[option]
+  const request: ConnectRequest = { target: args[0], interactive: false, insecure: false }
+  const fields = request as unknown as Record<string, string | number | boolean | undefined>
+  for (const { name, field, type } of CONNECT_OPTIONS) {
+    const value = options[name]
+    if (type === 'boolean') {
+      fields[field] = value === true
+      continue
+    }
     if (value === undefined) continue
     if (value === true || value === '') {
-      throw new AmshError('E_USAGE', `connect: --${option} needs a value`)
+      throw new AmshError('E_USAGE', `connect: --${name} needs a value`)
     }
     if (field === 'timeoutSeconds') {
       if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0) {
@@ -126,7 +159,7 @@ export function connectRequest(
       }
       request.timeoutSeconds = Number(value)
     } else {
-      request[field] = value
+      fields[field] = value
     }
   }
   if (request.target === undefined && request.profile === undefined) {

@@ -1,6 +1,7 @@
 import { AmshError } from '../errors.ts'
 import type { JsonObject, JsonValue } from '../json.ts'
-import type { QueryParams, QueryResult, Target, Transport } from './types.ts'
+import { ForwardingTransport, mutates } from './forwarding.ts'
+import type { Target, Transport, WriteOptions } from './types.ts'
 
 // A connection profile's safety catch around a transport: a read-only profile refuses every
 // change before it is sent; a confirming one asks before each change, and refuses when nobody
@@ -19,53 +20,44 @@ function where(target: Target): string {
   return target.scope.kind === 'global' ? 'globally' : `in realm ${target.scope.realm}`
 }
 
-export class GuardedTransport implements Transport {
-  readonly kind
-  readonly #inner: Transport
+export class GuardedTransport extends ForwardingTransport {
   readonly #policy: GuardPolicy
 
   constructor(inner: Transport, policy: GuardPolicy) {
-    this.kind = inner.kind
-    this.#inner = inner
+    super(inner)
     this.#policy = policy
   }
 
-  async create(target: Target, body: JsonObject, id?: string): Promise<JsonObject> {
+  override async create(target: Target, body: JsonObject, id?: string): Promise<JsonObject> {
     await this.#allow(`create ${target.entity.name} ${where(target)}`)
-    return this.#inner.create(target, body, id)
+    return super.create(target, body, id)
   }
 
-  read(target: Target, id: string): Promise<JsonObject> {
-    return this.#inner.read(target, id)
-  }
-
-  async update(target: Target, id: string, body: JsonObject): Promise<JsonObject> {
+  override async update(
+    target: Target,
+    id: string,
+    body: JsonObject,
+    options?: WriteOptions
+  ): Promise<JsonObject> {
     await this.#allow(`update ${target.entity.name} ${id} ${where(target)}`)
-    return this.#inner.update(target, id, body)
+    return super.update(target, id, body, options)
   }
 
-  async delete(target: Target, id: string): Promise<JsonObject> {
+  override async delete(target: Target, id: string): Promise<JsonObject> {
     await this.#allow(`delete ${target.entity.name} ${id} ${where(target)}`)
-    return this.#inner.delete(target, id)
+    return super.delete(target, id)
   }
 
-  query(target: Target, params: QueryParams): Promise<QueryResult> {
-    return this.#inner.query(target, params)
-  }
-
-  async action(
+  override async action(
     target: Target,
     action: string,
     body: JsonObject | undefined,
     params: Record<string, string>
   ): Promise<JsonValue> {
-    const mutates = target.entity.scopes[target.scope.kind]?.actions?.[action]?.mutates === true
-    if (mutates) await this.#allow(`action ${target.entity.name} ${action} ${where(target)}`)
-    return this.#inner.action(target, action, body, params)
-  }
-
-  close(): void {
-    this.#inner.close()
+    if (mutates(target, action)) {
+      await this.#allow(`action ${target.entity.name} ${action} ${where(target)}`)
+    }
+    return super.action(target, action, body, params)
   }
 
   async #allow(change: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from '../json.ts'
-import { type QueryParams, type QueryResult, type Target, type Transport } from './types.ts'
+import { ForwardingTransport, mutates } from './forwarding.ts'
+import type { Target, Transport, WriteOptions } from './types.ts'
 
 // The transport of --dry-run. Every command has been parsed and checked (schema, profile, script
 // syntax) by the time it gets here; it then runs on `scratch`, a copy of the store that is never
@@ -16,18 +17,16 @@ function named(target: Target, body: JsonObject | undefined): string {
   return typeof name === 'string' ? ` ${JSON.stringify(name)}` : ''
 }
 
-export class PlanTransport implements Transport {
-  readonly kind = 'plan'
+export class PlanTransport extends ForwardingTransport {
   readonly #print: (line: string) => void
-  readonly #scratch: Transport
 
   constructor(print: (line: string) => void, scratch: Transport) {
+    super(scratch, 'plan')
     this.#print = print
-    this.#scratch = scratch
   }
 
-  async create(target: Target, body: JsonObject, id?: string): Promise<JsonObject> {
-    const created = await this.#scratch.create(target, body, id)
+  override async create(target: Target, body: JsonObject, id?: string): Promise<JsonObject> {
+    const created = await super.create(target, body, id)
     const minted = String(created[target.entity.idField])
     this.#print(
       `create ${target.entity.name} ${where(target)}${named(target, body)} (id ${minted})`
@@ -35,40 +34,33 @@ export class PlanTransport implements Transport {
     return created
   }
 
-  async update(target: Target, id: string, body: JsonObject): Promise<JsonObject> {
-    const updated = await this.#scratch.update(target, id, body)
+  override async update(
+    target: Target,
+    id: string,
+    body: JsonObject,
+    options?: WriteOptions
+  ): Promise<JsonObject> {
+    const updated = await super.update(target, id, body, options)
     this.#print(`update ${target.entity.name} ${where(target)} ${id}${named(target, body)}`)
     return updated
   }
 
-  async delete(target: Target, id: string): Promise<JsonObject> {
-    const deleted = await this.#scratch.delete(target, id)
+  override async delete(target: Target, id: string): Promise<JsonObject> {
+    const deleted = await super.delete(target, id)
     this.#print(`delete ${target.entity.name} ${where(target)} ${id}`)
     return deleted
   }
 
-  async action(
+  override async action(
     target: Target,
     action: string,
     body: JsonObject | undefined,
     params: Record<string, string>
   ): Promise<JsonValue> {
-    const result = await this.#scratch.action(target, action, body, params)
-    if (target.entity.scopes[target.scope.kind]?.actions?.[action]?.mutates) {
+    const result = await super.action(target, action, body, params)
+    if (mutates(target, action)) {
       this.#print(`${action} ${target.entity.name} ${where(target)}${named(target, body)}`)
     }
     return result
-  }
-
-  read(target: Target, id: string): Promise<JsonObject> {
-    return this.#scratch.read(target, id)
-  }
-
-  query(target: Target, params: QueryParams): Promise<QueryResult> {
-    return this.#scratch.query(target, params)
-  }
-
-  close(): void {
-    this.#scratch.close()
   }
 }

@@ -1,8 +1,7 @@
 import { didYouMean } from '../did-you-mean.ts'
 import { AmshError } from '../errors.ts'
-import { kindOf } from '../kinds/index.ts'
 import type { Verb } from './types.ts'
-import { checkedBody, resolveTarget, SCOPE_OPTIONS, stringOption } from './common.ts'
+import { checkedBody, optionsOf, resolveTarget, stringOption } from './common.ts'
 
 export const action: Verb = {
   name: 'action',
@@ -34,11 +33,7 @@ export const action: Verb = {
       )
     }
     // Options the verb and the entity's kind consume; any other --name value is an input of the action.
-    const own = new Set([
-      ...SCOPE_OPTIONS.map((option) => option.name),
-      ...this.options.map((option) => option.name),
-      ...(kindOf(target.entity).options ?? []).map((option) => option.name),
-    ])
+    const own = new Set(optionsOf(this, target.entity).map((option) => option.name))
     const params: Record<string, string> = {}
     for (const [option, value] of Object.entries(invocation.options)) {
       if (own.has(option)) continue

@@ -21,7 +21,7 @@ import type { Scope, Target } from '../transport/types.ts'
 import type { Verb, VerbContext } from './types.ts'
 
 /** The options of every verb that takes an entity: where it applies. */
-export const SCOPE_OPTIONS: readonly OptionSpec[] = [
+const SCOPE_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'realm',
     type: 'string',

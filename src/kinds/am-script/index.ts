@@ -28,15 +28,17 @@ function stores(operation: string): boolean {
   return operation !== 'validate'
 }
 
-/** The problems of a source, as AM's validate action reports them. */
+/** The problems of a decoded source in a language amsh has a checker for; none for any other. */
+function problemsOf(language: string, source: string) {
+  const checked = language === 'JAVASCRIPT' || language === 'GROOVY'
+  return checked ? checkSource(language as ScriptLanguage, source) : Promise.resolve([])
+}
+
+/** The problems of a body's source, when it has one amsh can read. */
 async function sourceProblems(body: JsonObject) {
   const language = typeof body.language === 'string' ? body.language.toUpperCase() : ''
-  if (typeof body.script !== 'string' || (language !== 'JAVASCRIPT' && language !== 'GROOVY')) {
-    return { language, problems: [] }
-  }
-  const source = decodeScript(body.script)
-  if (source === undefined) return { language, problems: [] }
-  return { language, problems: await checkSource(language as ScriptLanguage, source) }
+  const source = typeof body.script === 'string' ? decodeScript(body.script) : undefined
+  return { language, problems: source === undefined ? [] : await problemsOf(language, source) }
 }
 
 async function validate(entity: EntityDef, body: JsonObject, profile: Profile): Promise<JsonValue> {
@@ -50,10 +52,9 @@ async function validate(entity: EntityDef, body: JsonObject, profile: Profile): 
       entityMessage(entity, 'unknownLanguage', { value: String(body.language ?? null) })
     )
   }
-  if (decodeScript(body.script) === undefined) {
-    throw new AmshError('E_INVALID', entityMessage(entity, 'badEncoding'))
-  }
-  const { problems } = await sourceProblems(body)
+  const source = decodeScript(body.script)
+  if (source === undefined) throw new AmshError('E_INVALID', entityMessage(entity, 'badEncoding'))
+  const problems = await problemsOf(language, source)
   return problems.length === 0
     ? { success: true }
     : {

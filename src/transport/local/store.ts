@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { entityMessage, entityNames, getEntity, type EntityDef } from '../../catalog/catalog.ts'
 import { getProfile, type Product, type Profile } from '../../catalog/profiles.ts'
-import { parseFilter } from '../../crest/filter.ts'
+import { parseFilter, type FilterNode } from '../../crest/filter.ts'
 import { project } from '../../crest/page.ts'
 import { revision } from '../../crest/revision.ts'
 import { AmshError } from '../../errors.ts'
@@ -213,11 +213,12 @@ export class LocalStore implements Transport {
   async query(target: Target, params: QueryParams): Promise<QueryResult> {
     return await this.#run(() => {
       checkOffered(target, 'query')
-      parseFilter(params.filter)
+      // A malformed filter fails first, wherever it points.
+      const filter = parseFilter(params.filter)
       const realm = this.#realm(target.scope)
       const own = this.#collection(target.entity)
       if (own) return own.query(target, params)
-      return this.#query(target.entity, realm, params)
+      return this.#query(target.entity, realm, params, filter)
     })
   }
 
@@ -403,9 +404,14 @@ export class LocalStore implements Transport {
   // ---- reads -----------------------------------------------------------------------------------
 
   /** The entity's items in `realm` and the global scope (the global scope alone for GLOBAL). */
-  #query(entity: EntityDef, realm: string, params: QueryParams): QueryResult {
+  #query(
+    entity: EntityDef,
+    realm: string,
+    params: QueryParams,
+    filter: FilterNode = parseFilter(params.filter)
+  ): QueryResult {
     const resolve = this.#resolver(entity)
-    const where = filterToSql(parseFilter(params.filter), resolve)
+    const where = filterToSql(filter, resolve)
     const scopeSql = realm === GLOBAL ? 'realm = ?' : "(realm = ? OR realm = '')" // realms see global resources
     const base = `FROM resources WHERE entity = ? AND ${scopeSql} AND (${where.sql})`
     const args = [entity.name, realm, ...where.params]
