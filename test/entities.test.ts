@@ -6,7 +6,9 @@ import { AmshError } from '../src/errors.ts'
 import type { JsonObject } from '../src/json.ts'
 import { PasswordLogin } from '../src/transport/am/auth.ts'
 import { AmTransport } from '../src/transport/am/transport.ts'
+import { GuardedTransport } from '../src/transport/guard.ts'
 import { LocalStore } from '../src/transport/local/store.ts'
+import { PlanTransport } from '../src/transport/plan.ts'
 import type { Target, Transport } from '../src/transport/types.ts'
 import { b64, loginTo, realmBody, SERVE_PASSWORD, serveInProcess } from './helpers.ts'
 
@@ -245,5 +247,30 @@ describe('fixes found by a real AM client', () => {
         'Exported library'
       )
     })
+  })
+})
+
+describe('transports that wrap another pass every argument on', () => {
+  test('a dry run and a guarded profile keep update --rev: a stale revision still fails', async () => {
+    const store = new LocalStore({ path: ':memory:', product: 'am8' })
+    try {
+      const target = global('DefaultAdvancedProperties')
+      await store.update(target, '', { a: 'b' })
+      const plan = new PlanTransport(() => undefined, store)
+      const guarded = new GuardedTransport(store, {
+        profile: 'lab',
+        readOnly: false,
+        confirmWrites: false,
+        confirm: () => undefined,
+      })
+      for (const wrapper of [plan, guarded]) {
+        await assert.rejects(
+          wrapper.update(target, '', { a: 'c' }, { rev: 'stale' }),
+          (err: unknown) => err instanceof AmshError && err.code === 'E_STALE'
+        )
+      }
+    } finally {
+      store.close()
+    }
   })
 })
