@@ -37,6 +37,8 @@ export interface EntityDef {
   summary: string
   idField: string
   nameField?: string
+  /** The entity whose global items this one's realm queries also list (Scripts: GlobalScripts). */
+  alsoLists?: string
   /** One item per scope, read and updated without an id. */
   singleton?: boolean
   /** The `_id` AM gives a singleton's one item. */

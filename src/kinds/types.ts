@@ -48,6 +48,18 @@ export interface Kind {
   checkSource?(loaded: LoadedBody, ctx: BodyContext): Promise<void>
   /** How the local store keeps the kind's items; plain CREST storage when absent. */
   readonly store?: StoreRules
+  /** The source code a body carries, for exports that write it beside the JSON (`--extract`). */
+  readonly source?: SourceField
+  /** A kind whose items are realms: the realm path an item stands for. */
+  realmPath?(body: JsonObject): string
+}
+
+/** How a kind's body holds source code. */
+export interface SourceField {
+  /** The decoded source and the file extension of its language; undefined when it has none. */
+  read(body: JsonObject): { text: string; extension: string } | undefined
+  /** The body with its source replaced by `text`. */
+  write(body: JsonObject, text: string): JsonObject
 }
 
 /** What a kind's store rules are told about the write in hand. */

@@ -145,6 +145,7 @@ export class Session {
   readonly #lines = new AsyncLocalStorage<LineState>()
   readonly #writeFiles: boolean
   readonly #write: (text: string) => void
+  readonly #writeError: (text: string) => void
   #args: readonly string[] = Object.freeze([])
   /** When run() last let the event loop turn. */
   #yielded = performance.now()
@@ -156,6 +157,7 @@ export class Session {
     this.properties = options.properties
     this.#writeFiles = options.writeFiles ?? true
     this.#write = options.write
+    this.#writeError = options.writeError
     // Files named in code resolve beside the file of the line running now.
     const here = (path: string) => resolve(this.#lines.getStore()?.frame.baseDir ?? '.', path)
     this.#script = new ScriptContext(
@@ -298,6 +300,7 @@ export class Session {
       profile: this.profile,
       baseDir: frame.baseDir,
       connect: (request) => this.connect(request, frame.baseDir),
+      notify: (line) => this.#writeError(`${line}\n`),
     })
   }
 

@@ -12,6 +12,7 @@ import { optionsOf } from './common.ts'
 import { connect } from './connect.ts'
 import { create } from './create.ts'
 import { del } from './delete.ts'
+import { exportConfigVerb } from './export-config.ts'
 import { query } from './query.ts'
 import { read } from './read.ts'
 import type { Verb } from './types.ts'
@@ -21,7 +22,16 @@ import { update } from './update.ts'
 // import-config, diff) is a file beside this one and a line here; the parser, :help and the
 // option checks read it from here.
 
-export const VERBS: readonly Verb[] = [create, read, update, del, query, action, connect]
+export const VERBS: readonly Verb[] = [
+  create,
+  read,
+  update,
+  del,
+  query,
+  action,
+  connect,
+  exportConfigVerb,
+]
 
 const BY_WORD = new Map<string, Verb>(
   VERBS.flatMap((verb) => [[verb.name, verb], ...(verb.alias ? [[verb.alias, verb] as const] : [])])

@@ -13,6 +13,8 @@ export interface VerbContext {
   baseDir: string
   /** Sends later commands elsewhere (the connect verb). */
   connect(request: ConnectRequest): Promise<true>
+  /** A line for the person watching (a bulk verb's summary): stderr, apart from the results. */
+  notify(line: string): void
 }
 
 /**

@@ -150,4 +150,13 @@ export const amRealm: Kind = {
     return { ...loaded, body: { active: true, aliases: [], parentPath: '/', ...body } }
   },
   store: { collection },
+  realmPath: pathOfBody,
+}
+
+/** The path a realm's representation stands for: its parent's path and its name. */
+function pathOfBody(body: JsonObject): string {
+  const { name, parentPath } = body
+  if (typeof name !== 'string' || name === '/' || parentPath === null) return '/'
+  const parent = typeof parentPath === 'string' ? parentPath : '/'
+  return normaliseRealm(`${parent === '/' ? '' : parent}/${name}`)
 }

@@ -78,8 +78,19 @@ function defaultScriptSource(script: DefaultScript): string {
   ].join('\n')
 }
 
+const EXTENSION_BY_LANGUAGE: Record<string, string> = { JAVASCRIPT: 'js', GROOVY: 'groovy' }
+
 export const amScript: Kind = {
   name: 'am-script',
+  source: {
+    read(body) {
+      const text = typeof body.script === 'string' ? decodeScript(body.script) : undefined
+      if (text === undefined) return undefined
+      const language = typeof body.language === 'string' ? body.language.toUpperCase() : ''
+      return { text, extension: EXTENSION_BY_LANGUAGE[language] ?? 'txt' }
+    },
+    write: (body, text) => ({ ...body, script: encodeScript(text) }),
+  },
   options: [
     {
       name: 'scriptFile',
