@@ -50,6 +50,15 @@ export interface Kind {
   readonly store?: StoreRules
   /** The source code a body carries, for exports that write it beside the JSON (`--extract`). */
   readonly source?: SourceField
+  /**
+   * A body read from an export made one this amsh sends: what other versions of the product
+   * wrote differently (AM 8.0.2's `"V1_0"`), each change said in words for the import's plan.
+   */
+  normalise?(body: JsonObject): { body: JsonObject; notes: string[] }
+  /** Why an import may update but never create this item (AM's default scripts), if it may not. */
+  neverCreated?(body: JsonObject): string | undefined
+  /** The names of the items of the same entity and scope this one needs first (`require()`d libraries). */
+  dependsOn?(body: JsonObject): string[]
   /** A kind whose items are realms: the realm path an item stands for. */
   realmPath?(body: JsonObject): string
 }

@@ -59,7 +59,7 @@ export function realmEntity(): EntityDef | undefined {
 }
 
 /** Every item of a collection in a scope, a page at a time. */
-async function* members(
+export async function* members(
   transport: Transport,
   entity: EntityDef,
   scope: Scope

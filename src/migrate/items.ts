@@ -50,6 +50,8 @@ export interface ReadContext {
    * the root (E_FORBIDDEN) and a missing file (E_IO naming it).
    */
   readBeside(name: string): string
+  /** Whether `readBeside(name)` would find a file. */
+  exists(name: string): boolean
   /** The realm a file that does not name one goes to (`import-config --realm`, default `/`). */
   defaultRealm: string
 }

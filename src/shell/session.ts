@@ -301,6 +301,7 @@ export class Session {
       baseDir: frame.baseDir,
       connect: (request) => this.connect(request, frame.baseDir),
       notify: (line) => this.#writeError(`${line}\n`),
+      ask: frame.host.ask,
     })
   }
 

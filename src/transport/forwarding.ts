@@ -49,6 +49,10 @@ export class ForwardingTransport implements Transport {
     return this.inner.action(target, action, body, params)
   }
 
+  ownedByAmsh(): Promise<boolean> {
+    return this.inner.ownedByAmsh?.() ?? Promise.resolve(false)
+  }
+
   close(): void {
     this.inner.close()
   }

@@ -60,6 +60,12 @@ export interface Transport {
    * transports that can promise this have it.
    */
   atomic?(work: () => Promise<boolean>): Promise<boolean>
+  /**
+   * Whether the configuration behind the transport is an amsh store (the local store, or one
+   * behind `amsh serve`): there, an import may create the realms its files need, which on a
+   * real server is a decision for its administrator.
+   */
+  ownedByAmsh?(): Promise<boolean>
   close(): void
 }
 

@@ -203,12 +203,27 @@ export async function checkedBody(
       `${invocation.verb} ${invocation.entity} needs --body (JSON, or @file.json)`
     )
   }
+  await checkBody(assembled, def, bodyCtx)
+  return assembled.body
+}
+
+/**
+ * Checks a body as every write is checked before it is sent: the operation's JSON Schema, the
+ * kind's rules, the source. Throws E_SCHEMA (listing each problem with its JSON pointer) or
+ * E_SYNTAX (the source's line:column).
+ */
+export async function checkBody(
+  loaded: LoadedBody,
+  def: OperationDef,
+  bodyCtx: BodyContext
+): Promise<void> {
+  const kind = kindOf(bodyCtx.entity)
   const problems: BodyProblem[] = []
   if (def.schema) {
     const validate = await schemaValidator(def.schema)
-    if (!validate(assembled.body)) problems.push(...describeSchemaErrors(validate.errors ?? []))
+    if (!validate(loaded.body)) problems.push(...describeSchemaErrors(validate.errors ?? []))
   }
-  problems.push(...(kind.bodyProblems?.(assembled.body, bodyCtx) ?? []))
+  problems.push(...(kind.bodyProblems?.(loaded.body, bodyCtx) ?? []))
   if (problems.length > 0) {
     const lines = problems.map((p) => `${p.pointer} ${p.message}`)
     throw new AmshError(
@@ -219,6 +234,5 @@ export async function checkedBody(
       }
     )
   }
-  await kind.checkSource?.(assembled, bodyCtx)
-  return assembled.body
+  await kind.checkSource?.(loaded, bodyCtx)
 }

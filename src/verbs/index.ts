@@ -13,6 +13,7 @@ import { connect } from './connect.ts'
 import { create } from './create.ts'
 import { del } from './delete.ts'
 import { exportConfigVerb } from './export-config.ts'
+import { importConfigVerb } from './import-config.ts'
 import { query } from './query.ts'
 import { read } from './read.ts'
 import type { Verb } from './types.ts'
@@ -31,6 +32,7 @@ export const VERBS: readonly Verb[] = [
   action,
   connect,
   exportConfigVerb,
+  importConfigVerb,
 ]
 
 const BY_WORD = new Map<string, Verb>(

@@ -1,4 +1,5 @@
 import type { Profile } from '../catalog/profiles.ts'
+import type { Ask } from '../transport/am/login.ts'
 import type { JsonValue } from '../json.ts'
 import type { ConnectRequest } from '../parse/connect.ts'
 import type { Invocation } from '../parse/invocation.ts'
@@ -15,6 +16,8 @@ export interface VerbContext {
   connect(request: ConnectRequest): Promise<true>
   /** A line for the person watching (a bulk verb's summary): stderr, apart from the results. */
   notify(line: string): void
+  /** Asks the person at the terminal a question; absent when there is none (a batch). */
+  ask?: Ask
 }
 
 /**

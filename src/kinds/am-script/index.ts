@@ -91,6 +91,35 @@ export const amScript: Kind = {
     },
     write: (body, text) => ({ ...body, script: encodeScript(text) }),
   },
+
+  normalise(body) {
+    const notes: string[] = []
+    let out = body
+    const version = /^V(\d+)_(\d+)$/.exec(String(body.evaluatorVersion))
+    if (version) {
+      // AM 8.0.2 exports name evaluator versions as its Java enum does.
+      const plain = `${version[1]}.${version[2]}`
+      notes.push(`evaluatorVersion ${String(body.evaluatorVersion)} read as "${plain}"`)
+      out = { ...out, evaluatorVersion: plain }
+    }
+    if (body.description === null) {
+      // A real AM exports a script without a description as null, and reads it back as null.
+      notes.push('description null read as ""')
+      out = { ...out, description: '' }
+    }
+    return { body: out, notes }
+  },
+
+  neverCreated: (body) =>
+    body.default === true
+      ? 'it is a default script: those come with the product, so an import updates them and never creates one'
+      : undefined,
+
+  dependsOn(body) {
+    const text = typeof body.script === 'string' ? decodeScript(body.script) : undefined
+    if (!text || !text.includes('require')) return []
+    return [...text.matchAll(/\brequire\s*\(\s*(['"])([^'"\n]{1,200})\1\s*\)/g)].map((m) => m[2]!)
+  },
   options: [
     {
       name: 'scriptFile',

@@ -123,6 +123,21 @@ export class AmTransport implements Transport {
     return reply.body
   }
 
+  /** amsh serve says so in its version's `revision`, where AM gives a build's. */
+  async ownedByAmsh(): Promise<boolean> {
+    const reply = await this.#http.send({
+      method: 'GET',
+      path: '/json/serverinfo/version',
+      headers: {
+        'accept-api-version': 'resource=1.0',
+        ...(await this.#credentials.headers(this.#http)),
+      },
+    })
+    return (
+      reply.status === 200 && (reply.body as { revision?: unknown } | null)?.revision === 'amsh'
+    )
+  }
+
   close(): void {
     this.#http.close()
   }

@@ -82,6 +82,10 @@ function plain(body: JsonObject, entity: EntityDef): JsonObject {
 
 export class LocalStore implements Transport {
   readonly kind = 'local'
+
+  ownedByAmsh(): Promise<boolean> {
+    return Promise.resolve(true)
+  }
   readonly path: string
   readonly profile: Profile
   readonly #db: Db

@@ -1,0 +1,193 @@
+import { resolve } from 'node:path'
+import { normaliseRealm } from '../crest/realm.ts'
+import { AmshError } from '../errors.ts'
+import { applyPlan } from '../migrate/apply.ts'
+import { counts, planImport, type NameConflictPolicy, type PlanEntry } from '../migrate/plan.ts'
+import { readTree } from '../migrate/read-tree.ts'
+import { progressBar } from '../output/progress.ts'
+import { checkOptions, stringOption } from './common.ts'
+import type { Verb, VerbContext } from './types.ts'
+
+const POLICIES: readonly NameConflictPolicy[] = ['fail', 'rename', 'adopt']
+
+/** How an entry shows in a plan or a report: what, where, and why. */
+function entryLine(entry: PlanEntry): string {
+  const where = entry.scope.kind === 'global' ? 'global' : entry.scope.realm
+  const what =
+    entry.entity === '?'
+      ? entry.file
+      : `${entry.entity} ${where} ${entry.id}${entry.name ? ` "${entry.name}"` : ''}`
+  const why = entry.reason
+    ? `: ${entry.reason}`
+    : entry.changed
+      ? ` (${entry.changed.join(', ')})`
+      : ''
+  const notes = entry.notes.length > 0 ? ` [${entry.notes.join('; ')}]` : ''
+  return `${entry.action.padEnd(9)} ${what}${why}${notes}`
+}
+
+async function confirmClean(ctx: VerbContext, deletes: number, yes: boolean): Promise<void> {
+  if (deletes === 0 || yes) return
+  if (!ctx.ask) {
+    throw new AmshError(
+      'E_USAGE',
+      `import-config --clean would delete ${deletes} items; in a batch, add --yes to confirm`
+    )
+  }
+  const answer = await ctx.ask(
+    `import-config --clean deletes ${deletes} items the files do not hold. Go on? [y/N] `,
+    false
+  )
+  if (!/^y(es)?$/i.test(answer.trim()))
+    throw new AmshError(
+      'E_INTERRUPTED',
+      'import-config --clean: not confirmed; nothing was changed'
+    )
+}
+
+export const importConfigVerb: Verb = {
+  name: 'import-config',
+  summary:
+    'Import configuration files (Amster exports, frodo and fr-config-manager trees), writing only what differs',
+  usage:
+    'import-config --path <dir|file> [--dry-run] [--failOnError] [--clean [--yes]] [--on-name-conflict fail|rename|adopt] [--realm <path>]',
+  takesEntity: false,
+  options: [
+    {
+      name: 'path',
+      type: 'string',
+      value: 'dir|file',
+      help: 'a folder (read with all its sub-folders) or one JSON file',
+    },
+    {
+      name: 'dry-run',
+      type: 'boolean',
+      help: 'print the plan (create / update / unchanged / conflict per item) and change nothing',
+    },
+    {
+      name: 'failOnError',
+      type: 'boolean',
+      help: 'stop at the first failure (default: import all that can be, then report the failures)',
+    },
+    {
+      name: 'clean',
+      type: 'boolean',
+      help: 'also delete what the target holds, of the entities and realms the files hold, that the files do not (asks first)',
+    },
+    { name: 'yes', type: 'boolean', help: 'confirm --clean without asking (needed in a batch)' },
+    {
+      name: 'on-name-conflict',
+      type: 'string',
+      value: 'policy',
+      help: 'when a name is taken by another id: fail (default, naming both), rename (a new name), or adopt (import into that id)',
+    },
+    {
+      name: 'realm',
+      type: 'string',
+      value: 'path',
+      help: 'the realm of files that name none (a frodo script file); default /',
+    },
+    {
+      name: 'createRealms',
+      type: 'boolean',
+      help: 'create the realms the files need that the target lacks (the default on an amsh store)',
+    },
+  ],
+  details:
+    "Each file says what it holds: an Amster export file by its metadata, a frodo export by its script map, an fr-config-manager tree by its scripts-config folder, wherever it lies. An item equal to the target's (leaving out who changed it and when) is not written. Realms are written first, then the global configuration, then what lives in realms, library scripts before the scripts that require() them.",
+  async run(invocation, ctx) {
+    checkOptions(this, invocation)
+    const path = resolve(ctx.baseDir, stringOption(invocation, 'path', true))
+    const policy = stringOption(invocation, 'on-name-conflict') ?? 'fail'
+    if (!POLICIES.includes(policy as NameConflictPolicy)) {
+      throw new AmshError(
+        'E_USAGE',
+        `--on-name-conflict takes ${POLICIES.join(', ')}, not "${policy}"`
+      )
+    }
+    const realm = normaliseRealm(stringOption(invocation, 'realm') ?? '/')
+    const dryRun = invocation.options['dry-run'] === true
+    const failOnError = invocation.options.failOnError === true
+    const read = await readTree(path, { defaultRealm: realm })
+    if (failOnError && read.problems[0]) {
+      const first = read.problems[0]
+      throw new AmshError(
+        first.code,
+        `${first.file}: ${first.message} (--failOnError: nothing was imported)`
+      )
+    }
+    const createRealms =
+      invocation.options.createRealms === true || ((await ctx.transport.ownedByAmsh?.()) ?? false)
+    const plan = await planImport(ctx.transport, read, {
+      onNameConflict: policy as NameConflictPolicy,
+      createRealms,
+      clean: invocation.options.clean === true,
+      profile: ctx.profile,
+      baseDir: ctx.baseDir,
+    })
+    for (const skipped of plan.skipped) ctx.notify(`skipped   ${skipped.file}: ${skipped.reason}`)
+    const blocked = plan.entries.filter((e) => e.action === 'conflict' || e.action === 'failed')
+    if (dryRun) {
+      for (const entry of plan.entries) ctx.notify(entryLine(entry))
+    } else {
+      if (failOnError && blocked[0]) {
+        throw new AmshError(
+          blocked[0].code ?? 'E_CONFLICT',
+          `${entryLine(blocked[0]).trim()} (--failOnError: nothing was imported)`
+        )
+      }
+      await confirmClean(
+        ctx,
+        plan.entries.filter((e) => e.action === 'delete').length,
+        invocation.options.yes === true
+      )
+      const bar = progressBar('import')
+      const total = plan.entries.filter((e) => e.body !== undefined || e.action === 'delete').length
+      try {
+        await applyPlan(ctx.transport, plan.entries, {
+          concurrency: ctx.transport.kind === 'local' ? 1 : 8,
+          failOnError,
+          onDone: () => bar.tick(total),
+        })
+      } finally {
+        bar.stop()
+      }
+      for (const entry of plan.entries)
+        if (entry.action === 'failed' || entry.action === 'conflict') ctx.notify(entryLine(entry))
+    }
+    const n = counts(plan.entries)
+    const verb = dryRun ? 'would import' : 'imported'
+    ctx.notify(
+      `${verb} ${plan.entries.length}: ${n.create} created, ${n.update} updated, ${n.unchanged} unchanged, ${n.delete} deleted, ${n.conflict} conflicts, ${n.failed} failed; ${plan.skipped.length} files skipped`
+    )
+    const result = {
+      path,
+      dryRun,
+      ...n,
+      skipped: plan.skipped.length,
+      // Unchanged items are counted, not listed: a re-import of 1,000 says "1000 unchanged".
+      entries: plan.entries
+        .filter((e) => e.action !== 'unchanged')
+        .map((e) => ({
+          action: e.action,
+          entity: e.entity,
+          realm: e.scope.kind === 'global' ? null : e.scope.realm,
+          id: e.id,
+          ...(e.name === undefined ? {} : { name: e.name }),
+          file: e.file,
+          ...(e.changed ? { changed: e.changed } : {}),
+          ...(e.notes.length > 0 ? { notes: e.notes } : {}),
+          ...(e.reason ? { reason: e.reason } : {}),
+        })),
+    }
+    const failed = plan.entries.filter((e) => e.action === 'conflict' || e.action === 'failed')
+    if (failed.length > 0) {
+      throw new AmshError(
+        failed[0]!.code ?? 'E_CONFLICT',
+        `import-config: ${failed.length} of ${plan.entries.length} items ${dryRun ? 'would fail' : 'failed'}; the first: ${entryLine(failed[0]!).trim()}`,
+        { details: { result } }
+      )
+    }
+    return result
+  },
+}
