@@ -65,6 +65,8 @@ export interface Kind {
 
 /** How a kind's body holds source code. */
 export interface SourceField {
+  /** The body's field that holds it (encoded as the kind's wire form has it). */
+  readonly field: string
   /** The decoded source and the file extension of its language; undefined when it has none. */
   read(body: JsonObject): { text: string; extension: string } | undefined
   /** The body with its source replaced by `text`. */

@@ -83,6 +83,7 @@ const EXTENSION_BY_LANGUAGE: Record<string, string> = { JAVASCRIPT: 'js', GROOVY
 export const amScript: Kind = {
   name: 'am-script',
   source: {
+    field: 'script',
     read(body) {
       const text = typeof body.script === 'string' ? decodeScript(body.script) : undefined
       if (text === undefined) return undefined
