@@ -3,8 +3,13 @@ import { AmshError } from './errors.ts'
 
 /** The text of a file the user named; `what` says which (e.g. "body file") in the E_IO error. */
 export function readUserFile(path: string, what: string): string {
+  return readUserBytes(path, what).toString('utf8')
+}
+
+/** The bytes of a file the user named, for formats whose encoding is not always UTF-8. */
+export function readUserBytes(path: string, what: string): Buffer {
   try {
-    return readFileSync(path, 'utf8')
+    return readFileSync(path)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     const reason =
