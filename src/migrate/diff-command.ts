@@ -50,10 +50,18 @@ function selectionOf(items: readonly ConfigItem[]): Selection {
       globalEntities.add(item.entity)
     }
   }
-  return { realms: [...realms], realmEntities: [...realmEntities], globalEntities: [...globalEntities] }
+  return {
+    realms: [...realms],
+    realmEntities: [...realmEntities],
+    globalEntities: [...globalEntities],
+  }
 }
 
-async function openTarget(spec: string, options: DiffOptions, product: Product): Promise<Transport> {
+async function openTarget(
+  spec: string,
+  options: DiffOptions,
+  product: Product
+): Promise<Transport> {
   const local = /^local(?::(.+))?$/.exec(spec)
   if (local) {
     const path = local[1] ? resolve(local[1]) : (options.store ?? join(amshHome(), 'store.db'))
@@ -83,7 +91,12 @@ async function openTarget(spec: string, options: DiffOptions, product: Product):
   }
 }
 
-async function readSide(spec: string, options: DiffOptions, product: Product, selection: Selection | undefined): Promise<Side> {
+async function readSide(
+  spec: string,
+  options: DiffOptions,
+  product: Product,
+  selection: Selection | undefined
+): Promise<Side> {
   if (existsSync(spec) && statSync(spec).isDirectory()) {
     const read = await readTree(spec, { defaultRealm: '/' })
     return { label: spec, items: read.items, problems: read.problems }
@@ -133,9 +146,17 @@ function program(): Command {
     )
     .argument('<A>', 'the first place')
     .argument('<B>', 'the second place')
-    .addOption(new Option('-o, --output <format>', 'text, or json for CI').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option('-o, --output <format>', 'text, or json for CI')
+        .choices(['text', 'json'])
+        .default('text')
+    )
     .option('--store <path>', 'the store "local" names (default: $AMSH_HOME/store.db)')
-    .addOption(new Option('--product <name>', 'the product of local stores').choices(PRODUCTS).default(DEFAULT_PRODUCT))
+    .addOption(
+      new Option('--product <name>', 'the product of local stores')
+        .choices(PRODUCTS)
+        .default(DEFAULT_PRODUCT)
+    )
     .option('--realms <paths>', 'compare these realms only, space-separated ("/ /alpha")')
     .option('--realmEntities <names>', "compare these realm entities only; ' ' for none")
     .option('--globalEntities <names>', "compare these global entities only; ' ' for none")
@@ -169,19 +190,40 @@ export async function diffMain(argv: string[]): Promise<number> {
     }
     const isFolder = (spec: string) => existsSync(spec) && statSync(spec).isDirectory()
     // A folder names what to compare: read it first, and the other side to match.
-    const first = isFolder(b) && !isFolder(a) ? await readSide(b, options, product, given) : undefined
-    const sideA = await readSide(a, options, product, first ? { ...selectionOf(first.items), ...defined(given) } : given)
-    const sideB = first ?? (await readSide(b, options, product, isFolder(a) ? { ...selectionOf(sideA.items), ...defined(given) } : given))
-    const problems = [...sideA.problems.map((p) => ({ side: a, ...p })), ...sideB.problems.map((p) => ({ side: b, ...p }))]
+    const first =
+      isFolder(b) && !isFolder(a) ? await readSide(b, options, product, given) : undefined
+    const sideA = await readSide(
+      a,
+      options,
+      product,
+      first ? { ...selectionOf(first.items), ...defined(given) } : given
+    )
+    const sideB =
+      first ??
+      (await readSide(
+        b,
+        options,
+        product,
+        isFolder(a) ? { ...selectionOf(sideA.items), ...defined(given) } : given
+      ))
+    const problems = [
+      ...sideA.problems.map((p) => ({ side: a, ...p })),
+      ...sideB.problems.map((p) => ({ side: b, ...p })),
+    ]
     const labels: [string, string] = [a, b]
     const result = diffItems(sideA.items, sideB.items, labels)
     if (options.output === 'json') {
-      process.stdout.write(`${JSON.stringify({ a, b, counts: result.counts, entries: result.entries.filter((e) => e.status !== 'same'), problems }, null, 2)}\n`)
+      process.stdout.write(
+        `${JSON.stringify({ a, b, counts: result.counts, entries: result.entries.filter((e) => e.status !== 'same'), problems }, null, 2)}\n`
+      )
     } else {
       for (const line of textReport(result.entries, labels)) process.stdout.write(`${line}\n`)
-      for (const p of problems) process.stderr.write(`amsh diff: ${p.side}: ${p.file}: ${p.message}\n`)
+      for (const p of problems)
+        process.stderr.write(`amsh diff: ${p.side}: ${p.file}: ${p.message}\n`)
       const { same, changed, onlyA, onlyB } = result.counts
-      process.stderr.write(`${same} same, ${changed} changed, ${onlyA} only in ${a}, ${onlyB} only in ${b}\n`)
+      process.stderr.write(
+        `${same} same, ${changed} changed, ${onlyA} only in ${a}, ${onlyB} only in ${b}\n`
+      )
     }
     if (problems.length > 0) return 2
     return result.counts.changed + result.counts.onlyA + result.counts.onlyB > 0 ? 1 : 0
@@ -192,5 +234,7 @@ export async function diffMain(argv: string[]): Promise<number> {
 }
 
 function defined(selection: Selection): Selection {
-  return Object.fromEntries(Object.entries(selection).filter(([, v]) => v !== undefined)) as Selection
+  return Object.fromEntries(
+    Object.entries(selection).filter(([, v]) => v !== undefined)
+  ) as Selection
 }

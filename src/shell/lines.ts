@@ -10,7 +10,13 @@ import { OpenJavaScript } from './open-javascript.ts'
 export type LineKind = 'blank' | 'comment' | 'meta' | 'command' | 'javascript'
 
 /** Amster commands amsh knows by name: never JavaScript, even where amsh lacks them. */
-const AMSTER_WORDS = new Set(['connect', 'export-config', 'import-config', 'install-openam'])
+const AMSTER_WORDS = new Set([
+  'connect',
+  'export-config',
+  'import-config',
+  'envconfig',
+  'install-openam',
+])
 
 /**
  * A command starts with a verb and then an entity name (`create Scripts ...`), which JavaScript

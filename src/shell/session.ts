@@ -13,6 +13,7 @@ import type { Transport } from '../transport/types.ts'
 import type { Ask, Connection, Connector } from './connect.ts'
 import type { ConnectRequest } from '../parse/connect.ts'
 import { findVerb, parseCommand } from '../verbs/index.ts'
+import type { SessionExpressions } from '../verbs/types.ts'
 import { helpText } from './help.ts'
 import { commandAssignment, lineKind, toleratedCommand } from './lines.ts'
 import { parseMeta, type MetaCommand } from './meta.ts'
@@ -147,6 +148,7 @@ export class Session {
   readonly #write: (text: string) => void
   readonly #writeError: (text: string) => void
   #args: readonly string[] = Object.freeze([])
+  readonly #expressions: SessionExpressions
   /** When run() last let the event loop turn. */
   #yielded = performance.now()
 
@@ -177,6 +179,15 @@ export class Session {
       },
       options.debug
     )
+    this.#expressions = {
+      variable: (name) => {
+        const value = this.#script.variable(name)?.value
+        const plain = ['string', 'number', 'boolean'].includes(typeof value)
+        return plain ? String(value as string | number | boolean) : undefined
+      },
+      properties: this.properties,
+      files: new Map(),
+    }
     this.#scope = {
       expand: (expression) =>
         optionText(this.#script.expression(expression), `\${${clipped(expression)}}`),
@@ -302,6 +313,7 @@ export class Session {
       connect: (request) => this.connect(request, frame.baseDir),
       notify: (line) => this.#writeError(`${line}\n`),
       ask: frame.host.ask,
+      expressions: this.#expressions,
     })
   }
 

@@ -1,6 +1,8 @@
-import { resolve } from 'node:path'
+import { existsSync, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { normaliseRealm } from '../crest/realm.ts'
 import { AmshError } from '../errors.ts'
+import { hasExpressions, inlineReader, resolveExpressions } from '../migrate/expressions.ts'
 import { applyPlan } from '../migrate/apply.ts'
 import { counts, planImport, type NameConflictPolicy, type PlanEntry } from '../migrate/plan.ts'
 import { readTree } from '../migrate/read-tree.ts'
@@ -108,7 +110,25 @@ export const importConfigVerb: Verb = {
     const realm = normaliseRealm(stringOption(invocation, 'realm') ?? '/')
     const dryRun = invocation.options['dry-run'] === true
     const failOnError = invocation.options.failOnError === true
-    const read = await readTree(path, { defaultRealm: realm })
+    const read = await readTree(path, {
+      defaultRealm: realm,
+      resolve: (json) => {
+        if (!hasExpressions(json)) return json
+        const importDir = existsSync(path) && statSync(path).isDirectory() ? path : dirname(path)
+        return resolveExpressions(json, {
+          env: process.env,
+          ...ctx.expressions,
+          importDir,
+          readInline: inlineReader(importDir),
+        })
+      },
+    })
+        } catch (err) {
+          const error = toAmshError(err)
+          throw new AmshError(error.code, `${file}: ${error.message}`, { details: error.details })
+        }
+      },
+    })
     if (failOnError && read.problems[0]) {
       const first = read.problems[0]
       throw new AmshError(

@@ -12,6 +12,7 @@ import { optionsOf } from './common.ts'
 import { connect } from './connect.ts'
 import { create } from './create.ts'
 import { del } from './delete.ts'
+import { envconfig } from './envconfig.ts'
 import { exportConfigVerb } from './export-config.ts'
 import { importConfigVerb } from './import-config.ts'
 import { query } from './query.ts'
@@ -33,6 +34,7 @@ export const VERBS: readonly Verb[] = [
   connect,
   exportConfigVerb,
   importConfigVerb,
+  envconfig,
 ]
 
 const BY_WORD = new Map<string, Verb>(

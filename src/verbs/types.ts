@@ -18,6 +18,16 @@ export interface VerbContext {
   notify(line: string): void
   /** Asks the person at the terminal a question; absent when there is none (a batch). */
   ask?: Ask
+  /** Where an import's configuration expressions find their values (but the environment). */
+  expressions: SessionExpressions
+}
+
+/** The session's sources of expression values: its variables, -D, and the envconfig files. */
+export interface SessionExpressions {
+  variable(name: string): string | undefined
+  readonly properties: ReadonlyMap<string, string>
+  /** What `envconfig` loaded, token → value; later loads add to it. */
+  readonly files: Map<string, string>
 }
 
 /**
