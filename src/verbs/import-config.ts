@@ -123,12 +123,6 @@ export const importConfigVerb: Verb = {
         })
       },
     })
-        } catch (err) {
-          const error = toAmshError(err)
-          throw new AmshError(error.code, `${file}: ${error.message}`, { details: error.details })
-        }
-      },
-    })
     if (failOnError && read.problems[0]) {
       const first = read.problems[0]
       throw new AmshError(
