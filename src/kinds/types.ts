@@ -104,6 +104,10 @@ export interface StoreAccess {
    * ones (the global ones alone when `realm` is undefined), presented as reads are.
    */
   query(entity: EntityDef, realm: string | undefined, params: QueryParams): QueryResult
+  /** A read, an update and a delete of one item, as the store does them (no revision checked). */
+  read(entity: EntityDef, realm: string | undefined, id: string): JsonObject
+  update(entity: EntityDef, realm: string | undefined, id: string, body: JsonObject): JsonObject
+  delete(entity: EntityDef, realm: string | undefined, id: string): JsonObject
   realms: RealmRegistry
 }
 

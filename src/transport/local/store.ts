@@ -107,6 +107,10 @@ export class LocalStore implements Transport {
     this.#access = {
       create: (entity, realm, body, id) => this.#create(entity, realm ?? GLOBAL, body, id),
       query: (entity, realm, params) => this.#query(entity, realm ?? GLOBAL, params),
+      read: (entity, realm, id) => this.#readItem(entity, realm ?? GLOBAL, id),
+      update: (entity, realm, id, body) =>
+        this.#updateItem(entity, realm ?? GLOBAL, id, body, undefined),
+      delete: (entity, realm, id) => this.#deleteItem(entity, realm ?? GLOBAL, id),
       realms: this.#realmRegistry(),
     }
     if (opened.created) this.#seed()
@@ -158,7 +162,7 @@ export class LocalStore implements Transport {
           ? this.#present(entity, row)
           : this.#withType(entity, { [entity.idField]: singletonId(entity) })
       }
-      return this.#present(entity, this.#find(entity, realm, id))
+      return this.#readItem(entity, realm, id)
     })
   }
 
@@ -178,21 +182,35 @@ export class LocalStore implements Transport {
         return own.update(target, id, body)
       }
       if (entity.singleton) return this.#updateSingleton(entity, realm, body, options)
-      const row = this.#find(entity, realm, id)
-      this.#checkRev(entity, row, options?.rev)
-      const bodyId = body[entity.idField]
-      if (bodyId !== undefined && bodyId !== id) {
-        throw new AmshError('E_INVALID', entityMessage(entity, 'idMismatch'))
-      }
-      const stored = JSON.parse(row.body) as JsonObject
-      const rules = this.#rules(entity)
-      const doc = rules.forUpdate
-        ? rules.forUpdate(body, stored, this.#context(entity))
-        : plain(body, entity)
-      this.#checkName(entity, row.realm, doc, id)
-      const rev = this.#save(entity, row.realm, id, doc, 'update')
-      return this.#present(entity, { realm: row.realm, id, body: JSON.stringify(doc), rev })
+      return this.#updateItem(entity, realm, id, body, options?.rev)
     })
+  }
+
+  #readItem(entity: EntityDef, realm: string, id: string): JsonObject {
+    return this.#present(entity, this.#find(entity, realm, id))
+  }
+
+  #updateItem(
+    entity: EntityDef,
+    realm: string,
+    id: string,
+    body: JsonObject,
+    rev: string | undefined
+  ): JsonObject {
+    const row = this.#find(entity, realm, id)
+    this.#checkRev(entity, row, rev)
+    const bodyId = body[entity.idField]
+    if (bodyId !== undefined && bodyId !== id) {
+      throw new AmshError('E_INVALID', entityMessage(entity, 'idMismatch'))
+    }
+    const stored = JSON.parse(row.body) as JsonObject
+    const rules = this.#rules(entity)
+    const doc = rules.forUpdate
+      ? rules.forUpdate(body, stored, this.#context(entity))
+      : plain(body, entity)
+    this.#checkName(entity, row.realm, doc, id)
+    const saved = this.#save(entity, row.realm, id, doc, 'update')
+    return this.#present(entity, { realm: row.realm, id, body: JSON.stringify(doc), rev: saved })
   }
 
   delete(target: Target, id: string): Promise<JsonObject> {
@@ -202,16 +220,20 @@ export class LocalStore implements Transport {
       const { entity } = target
       const own = this.#collection(entity)
       if (own) return own.delete(target, id)
-      const row = this.#find(entity, realm, id)
-      const refused = this.#rules(entity).refuseDelete?.(JSON.parse(row.body) as JsonObject, entity)
-      if (refused) throw refused
-      this.#statement('DELETE FROM resources WHERE entity = ? AND realm = ? AND id = ?').run(
-        entity.name,
-        row.realm,
-        id
-      )
-      return { [entity.idField]: id }
+      return this.#deleteItem(entity, realm, id)
     })
+  }
+
+  #deleteItem(entity: EntityDef, realm: string, id: string): JsonObject {
+    const row = this.#find(entity, realm, id)
+    const refused = this.#rules(entity).refuseDelete?.(JSON.parse(row.body) as JsonObject, entity)
+    if (refused) throw refused
+    this.#statement('DELETE FROM resources WHERE entity = ? AND realm = ? AND id = ?').run(
+      entity.name,
+      row.realm,
+      id
+    )
+    return { [entity.idField]: id }
   }
 
   async query(target: Target, params: QueryParams): Promise<QueryResult> {
