@@ -1,4 +1,5 @@
 import type { EntityDef } from '../catalog/catalog.ts'
+import { amGlobalScript } from './am-global-script/index.ts'
 import { amLibrary } from './am-library/index.ts'
 import { amRealm } from './am-realm/index.ts'
 import { amScript } from './am-script/index.ts'
@@ -9,7 +10,7 @@ import type { Kind } from './types.ts'
 // line here; its entities name it in commands/<Entity>.json.
 
 const KINDS: Record<string, Kind> = Object.fromEntries(
-  [amScript, amRealm, amLibrary, crest].map((kind) => [kind.name, kind])
+  [amScript, amGlobalScript, amRealm, amLibrary, crest].map((kind) => [kind.name, kind])
 )
 
 export const KIND_NAMES = Object.keys(KINDS)

@@ -76,25 +76,31 @@ interface TargetIndex {
   shared: Set<string>
 }
 
+/**
+ * What the target holds of an entity in a scope. A realm this import creates holds nothing yet
+ * but what every realm lists: the global items of the entity's `alsoLists` (the global scripts).
+ */
 async function indexOf(
   transport: Transport,
   entity: EntityDef,
-  scope: Scope
+  scope: Scope,
+  absentRealm: boolean
 ): Promise<TargetIndex> {
   const index: TargetIndex = { byId: new Map(), byName: new Map(), shared: new Set() }
+  const add = (body: JsonObject) => {
+    const id = String(body[entity.idField])
+    index.byId.set(id, body)
+    const name = entity.nameField ? body[entity.nameField] : undefined
+    if (typeof name === 'string') index.byName.set(name.toLowerCase(), id)
+  }
   if (entity.singleton) {
+    if (absentRealm) return index
     try {
       index.byId.set('', await transport.read({ entity, scope }, ''))
     } catch (err) {
       if (toAmshError(err).code !== 'E_NOT_FOUND') throw err
     }
     return index
-  }
-  for await (const body of members(transport, entity, scope)) {
-    const id = String(body[entity.idField])
-    index.byId.set(id, body)
-    const name = entity.nameField ? body[entity.nameField] : undefined
-    if (typeof name === 'string') index.byName.set(name.toLowerCase(), id)
   }
   if (scope.kind === 'realm' && entity.alsoLists) {
     const shared = getEntity(entity.alsoLists)
@@ -104,6 +110,14 @@ async function indexOf(
       }
     } catch {
       // A server without the global entity: nothing is known to be shared.
+    }
+  }
+  if (!absentRealm) {
+    for await (const body of members(transport, entity, scope)) add(body)
+  } else if (index.shared.size > 0) {
+    // The new realm will list the global items as the top-level realm lists them now.
+    for await (const body of members(transport, entity, { kind: 'realm', realm: '/' })) {
+      if (index.shared.has(String(body[entity.idField]))) add(body)
     }
   }
   return index
@@ -247,9 +261,7 @@ export async function planImport(
     const absentRealm = scope.kind === 'realm' && !held.has(scope.realm)
     let index: TargetIndex
     try {
-      index = absentRealm
-        ? { byId: new Map(), byName: new Map(), shared: new Set() }
-        : await indexOf(transport, entity, scope)
+      index = await indexOf(transport, entity, scope, absentRealm)
     } catch (err) {
       const error = toAmshError(err)
       for (const item of group)
