@@ -397,7 +397,7 @@ describe('fr-config-manager', () => {
     const read = (json: unknown) => () => frConfigManagerReader.read(json, contextFor(file))
     assertError(read([]), 'E_INVALID', `${file}: a script is a JSON object`)
     assertError(read({ ...base, _id: undefined }), 'E_INVALID', `${file} /_id:`, 'missing')
-    assertError(read({ ...base, name: '' }), 'E_INVALID', `${file} /name:`)
+    assertError(read({ ...base, name: '' }), 'E_INVALID', `${file} /name: name is empty`)
     assertError(read({ ...base, script: { file: 42 } }), 'E_INVALID', `${file} /script/file:`)
     assertError(read({ ...base, script: 'x' }), 'E_INVALID', `${file} /script/file:`)
     assertError(

@@ -31,7 +31,12 @@ function kindOf(value: unknown): string {
 function requireString(body: JsonObject, field: string, file: string, at: string): string {
   const value = body[field]
   if (typeof value !== 'string' || value === '') {
-    const what = value === undefined ? 'is missing' : `is ${kindOf(value)}, not a non-empty string`
+    const what =
+      value === undefined
+        ? 'is missing'
+        : value === ''
+          ? 'is empty'
+          : `is ${kindOf(value)}, not a string`
     throw invalid(file, `${at}${pointer(field)}`, `${field} ${what}`)
   }
   return value
