@@ -7,6 +7,7 @@ import type { JsonObject } from '../src/json.ts'
 import { frConfigManagerReader } from '../src/migrate/formats/fr-config-manager.ts'
 import { frodoReader, frodoRealm } from '../src/migrate/formats/frodo.ts'
 import type { ConfigItem, ReadContext } from '../src/migrate/items.ts'
+import { readContext } from '../src/migrate/read-tree.ts'
 
 // The frodo and fr-config-manager readers on the files in test/fixtures/migrate (SOURCES.md says
 // which are copies of real exports and which were written for these tests).
@@ -14,24 +15,9 @@ import type { ConfigItem, ReadContext } from '../src/migrate/items.ts'
 const ROOT = resolve('test/fixtures/migrate')
 const EXPORTS = resolve('test/fixtures/exports')
 
-/** A ReadContext as the importer gives one: names resolve beside the file, inside the root. */
+/** The importer's own ReadContext: names resolve beside the file, inside the root. */
 function contextFor(file: string, defaultRealm = '/', root = ROOT): ReadContext {
-  return {
-    file,
-    defaultRealm,
-    readBeside(name: string): string {
-      const target = resolve(root, dirname(file), name)
-      const inside = relative(root, target)
-      if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
-        throw new AmshError('E_FORBIDDEN', `${name} leads out of the folder being imported`)
-      }
-      try {
-        return readFileSync(target, 'utf8')
-      } catch {
-        throw new AmshError('E_IO', `cannot read ${inside}: no such file`)
-      }
-    },
-  }
+  return readContext(root, join(root, file), defaultRealm)
 }
 
 function fixture(file: string, root = ROOT): unknown {

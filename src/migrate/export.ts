@@ -56,7 +56,11 @@ export function writeWhole(path: string, text: string): void {
     writeFileSync(aside, text, { mode: 0o644 })
     renameSync(aside, path)
   } catch (err) {
-    rmSync(aside, { force: true })
+    try {
+      rmSync(aside, { force: true })
+    } catch {
+      // Nothing was made to remove.
+    }
     const reason =
       (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full' : (err as Error).message
     throw new AmshError('E_IO', `cannot write ${path}: ${reason}`, { cause: err })

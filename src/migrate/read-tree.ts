@@ -1,9 +1,11 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs'
-import { dirname, isAbsolute, join, relative, sep } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { AmshError, toAmshError } from '../errors.ts'
 import type { JsonValue } from '../json.ts'
 import { parseJson } from '../parse/json-body.ts'
 import { amsterFormat, UnknownEntity } from './formats/amster.ts'
+import { frConfigManagerReader } from './formats/fr-config-manager.ts'
+import { frodoReader } from './formats/frodo.ts'
 import type { ConfigItem, FormatReader, ReadContext, ReadResult } from './items.ts'
 
 // Reads an import's files: one JSON file, or every .json file below a folder (sorted, so the
@@ -14,7 +16,7 @@ import type { ConfigItem, FormatReader, ReadContext, ReadResult } from './items.
 /** A file larger than this is refused rather than read (an export's files are kilobytes). */
 const MAX_FILE_BYTES = 64 * 1024 * 1024
 
-export const FORMATS: readonly FormatReader[] = [amsterFormat]
+export const FORMATS: readonly FormatReader[] = [amsterFormat, frodoReader, frConfigManagerReader]
 
 export interface TreeOptions {
   /** The realm of files that do not name one (frodo's single-script files). */
@@ -74,25 +76,24 @@ function* jsonFiles(dir: string, root: string, skipped: ReadResult['skipped']): 
 }
 
 /** A ReadContext for one file: names resolve beside it and may not lead out of the root. */
-function contextFor(root: string, path: string, defaultRealm: string): ReadContext {
+export function readContext(root: string, path: string, defaultRealm: string): ReadContext {
   const here = dirname(path)
+  const forbidden = (name: string) =>
+    new AmshError(
+      'E_FORBIDDEN',
+      `${name} leads out of the folder being imported (${root}): not read`
+    )
   const locate = (name: string): string => {
-    const target = isAbsolute(name) ? name : join(here, name)
+    const target = resolve(here, name)
+    // Refused by its name first, so that what lies outside is not even looked at.
+    if (!inside(root, target)) throw forbidden(name)
     let real: string
     try {
       real = realpathSync(target)
     } catch {
-      throw new AmshError(
-        'E_IO',
-        `${name} (named by ${relative(root, path)}) does not exist: looked for ${target}`
-      )
+      throw new AmshError('E_IO', `cannot read ${name}: no such file (looked for ${target})`)
     }
-    if (!inside(root, real)) {
-      throw new AmshError(
-        'E_FORBIDDEN',
-        `${name} (named by ${relative(root, path)}) lies outside the import folder ${root}: not read`
-      )
-    }
+    if (!inside(root, real)) throw forbidden(name)
     return real
   }
   return {
@@ -143,7 +144,7 @@ export async function readTree(
         continue
       }
       if (format === amsterFormat && options.resolve) json = options.resolve(json, shown)
-      const items: ConfigItem[] = format.read(json, contextFor(root, file, options.defaultRealm))
+      const items: ConfigItem[] = format.read(json, readContext(root, file, options.defaultRealm))
       result.items.push(...items)
     } catch (err) {
       if (err instanceof UnknownEntity) {

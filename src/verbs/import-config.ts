@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { normaliseRealm } from '../crest/realm.ts'
 import { AmshError } from '../errors.ts'
+import type { JsonObject, JsonValue } from '../json.ts'
 import { hasExpressions, inlineReader, resolveExpressions } from '../migrate/expressions.ts'
 import { applyPlan } from '../migrate/apply.ts'
 import { counts, planImport, type NameConflictPolicy, type PlanEntry } from '../migrate/plan.ts'
@@ -15,10 +16,14 @@ const POLICIES: readonly NameConflictPolicy[] = ['fail', 'rename', 'adopt']
 /** How an entry shows in a plan or a report: what, where, and why. */
 function entryLine(entry: PlanEntry): string {
   const where = entry.scope.kind === 'global' ? 'global' : entry.scope.realm
-  const what =
-    entry.entity === '?'
-      ? entry.file
-      : `${entry.entity} ${where} ${entry.id}${entry.name ? ` "${entry.name}"` : ''}`
+  // A file that could not be read is the whole story; its reason names it.
+  if (entry.entity === '?') {
+    const named = entry.reason?.startsWith(entry.file)
+      ? entry.reason
+      : `${entry.file}: ${entry.reason}`
+    return `${entry.action.padEnd(9)} ${named}`
+  }
+  const what = `${entry.entity} ${where} ${entry.id}${entry.name ? ` "${entry.name}"` : ''}`
   const why = entry.reason
     ? `: ${entry.reason}`
     : entry.changed
@@ -113,14 +118,26 @@ export const importConfigVerb: Verb = {
     const read = await readTree(path, {
       defaultRealm: realm,
       resolve: (json) => {
-        if (!hasExpressions(json)) return json
+        // An export's data and realm hold expressions; amsterVersion is never read, so its
+        // placeholders (forgeops' &{version}) need no value.
+        const file = json as { metadata: JsonObject; data: JsonValue }
+        const parts: JsonObject = {
+          metadata: { realm: file.metadata.realm ?? null },
+          data: file.data,
+        }
+        if (!hasExpressions(parts)) return json
         const importDir = existsSync(path) && statSync(path).isDirectory() ? path : dirname(path)
-        return resolveExpressions(json, {
+        const resolved = resolveExpressions(parts, {
           env: process.env,
           ...ctx.expressions,
           importDir,
           readInline: inlineReader(importDir),
-        })
+        }) as { metadata: JsonObject; data: JsonValue }
+        return {
+          ...file,
+          metadata: { ...file.metadata, realm: resolved.metadata.realm! },
+          data: resolved.data,
+        }
       },
     })
     if (failOnError && read.problems[0]) {
