@@ -14,7 +14,7 @@ function quoted(text: string): string {
 }
 
 function write(value: JsonValue, level: number, out: string[]): void {
-  if (value === null || typeof value !== 'object') {
+  if (value == null || typeof value !== 'object') {
     out.push(typeof value === 'string' ? quoted(value) : JSON.stringify(value))
     return
   }

@@ -13,6 +13,7 @@ export function realmFolder(realm: string): string {
 
 // Characters no file system takes in a name (Windows' set is the widest), and `%` itself so that
 // an encoded name cannot be mistaken for another.
+// eslint-disable-next-line no-control-regex -- control characters are what is being refused
 const UNSAFE = /[\u0000-\u001f\u007f<>:"/\\|?*%]/g
 const MAX_NAME_BYTES = 200
 

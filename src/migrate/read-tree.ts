@@ -160,7 +160,7 @@ export async function readTree(
 
 /** Why a JSON file is not configuration amsh imports, as precisely as its shape allows. */
 function notConfiguration(json: JsonValue): string {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+  if (json == null || typeof json !== 'object' || Array.isArray(json)) {
     return 'not an export file: an export file is a JSON object'
   }
   if (!('metadata' in json)) {

@@ -156,7 +156,7 @@ export const amRealm: Kind = {
 /** The path a realm's representation stands for: its parent's path and its name. */
 function pathOfBody(body: JsonObject): string {
   const { name, parentPath } = body
-  if (typeof name !== 'string' || name === '/' || parentPath === null) return '/'
+  if (typeof name !== 'string' || name === '/') return '/'
   const parent = typeof parentPath === 'string' ? parentPath : '/'
   return normaliseRealm(`${parent === '/' ? '' : parent}/${name}`)
 }

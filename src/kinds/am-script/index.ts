@@ -103,7 +103,7 @@ export const amScript: Kind = {
       notes.push(`evaluatorVersion ${String(body.evaluatorVersion)} read as "${plain}"`)
       out = { ...out, evaluatorVersion: plain }
     }
-    if (body.description === null) {
+    if ('description' in body && body.description == null) {
       // A real AM exports a script without a description as null, and reads it back as null.
       notes.push('description null read as ""')
       out = { ...out, description: '' }

@@ -31,7 +31,7 @@ function isPlaceholder(text: string): boolean {
  */
 function scopeOf(metadata: JsonObject, file: string): Scope {
   const { realm } = metadata
-  if (realm === null || realm === undefined) return { kind: 'global' }
+  if (realm == null) return { kind: 'global' }
   if (typeof realm !== 'string') {
     throw new AmshError(
       'E_INVALID',
