@@ -54,6 +54,7 @@ function selectionOf(items: readonly ConfigItem[]): Selection {
     realms: [...realms],
     realmEntities: [...realmEntities],
     globalEntities: [...globalEntities],
+    missingRealmsEmpty: true,
   }
 }
 
@@ -91,13 +92,21 @@ async function openTarget(
   }
 }
 
+/**
+ * A folder is written as a path (`./prod`, `exports/prod`, `/tmp/x`), so that a bare word is
+ * always a saved connection's name, even where a folder of that name happens to be.
+ */
+function isFolder(spec: string): boolean {
+  return /[/\\]|^\.\.?$/.test(spec) && existsSync(spec) && statSync(spec).isDirectory()
+}
+
 async function readSide(
   spec: string,
   options: DiffOptions,
   product: Product,
   selection: Selection | undefined
 ): Promise<Side> {
-  if (existsSync(spec) && statSync(spec).isDirectory()) {
+  if (isFolder(spec)) {
     const read = await readTree(spec, { defaultRealm: '/' })
     return { label: spec, items: read.items, problems: read.problems }
   }
@@ -142,7 +151,7 @@ function textReport(entries: DiffEntry[], labels: [string, string]): string[] {
 function program(): Command {
   return new Command('amsh diff')
     .description(
-      'Compare the configuration of two places: a folder of export files, the local store (local, or local:<file>), or a saved connection (amsh profile list).'
+      'Compare the configuration of two places: a folder of export files (written as a path: ./dev, /tmp/x), the local store (local, or local:<file>), or a saved connection by its name (amsh profile list).'
     )
     .argument('<A>', 'the first place')
     .argument('<B>', 'the second place')
@@ -188,7 +197,6 @@ export async function diffMain(argv: string[]): Promise<number> {
       realmEntities: words(options.realmEntities),
       globalEntities: words(options.globalEntities),
     }
-    const isFolder = (spec: string) => existsSync(spec) && statSync(spec).isDirectory()
     // A folder names what to compare: read it first, and the other side to match.
     const first =
       isFolder(b) && !isFolder(a) ? await readSide(b, options, product, given) : undefined

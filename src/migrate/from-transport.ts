@@ -16,6 +16,8 @@ export interface Selection {
   realms?: readonly string[]
   realmEntities?: readonly string[]
   globalEntities?: readonly string[]
+  /** A named realm the transport lacks holds nothing (a diff), rather than failing (an export). */
+  missingRealmsEmpty?: boolean
 }
 
 const PAGE = 1000
@@ -138,7 +140,9 @@ export async function readTransport(
   const globalEntities = chosen('global', selection.globalEntities)
   const realmEntities = chosen('realm', selection.realmEntities)
   const held = await realmsOf(transport)
-  const realms = selection.realms ?? held
+  const realms = (selection.realms ?? held).filter(
+    (realm) => held.includes(realm) || !selection.missingRealmsEmpty
+  )
   for (const realm of realms) {
     if (!held.includes(realm)) {
       throw new AmshError(

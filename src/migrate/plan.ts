@@ -337,7 +337,11 @@ export async function planImport(
       }
       if (!existing && entity.singleton && absentRealm) {
         // A realm made by this import comes with its singletons: the file's replaces them.
-        Object.assign(entry, { action: 'update', changed: Object.keys(wanted), body: wanted })
+        entry.notes = [
+          ...notes,
+          `the realm is made by this import; this replaces its ${entity.name} as made`,
+        ]
+        Object.assign(entry, { action: 'update', body: wanted })
       } else if (existing) {
         const changed = changedFields(wanted, comparable(entity.name, existing).body, 'wanted')
         if (changed.length === 0) {
