@@ -10,6 +10,7 @@ import type { JsonObject } from '../src/json.ts'
 import { Connector } from '../src/shell/connect.ts'
 import { Session } from '../src/shell/session.ts'
 import { LocalStore } from '../src/transport/local/store.ts'
+import { migrateBenchmarks } from './migrate.ts'
 import { SERVE_PASSWORD, serveBenchmarks, startServer } from './serve.ts'
 import { median } from './stats.ts'
 
@@ -17,7 +18,7 @@ const BIN = resolve('bin/amsh.js')
 
 // `npm run bench -- serve query` runs only the named benchmarks. Only a full run writes
 // bench/results/: a file of figures from different runs would hide which run each came from.
-const BENCHMARKS = ['cold-start', 'batch', 'loop', 'query', 'serve', 'rest']
+const BENCHMARKS = ['cold-start', 'batch', 'loop', 'query', 'serve', 'rest', 'migrate']
 const only = process.argv.slice(2)
 const unknown = only.filter((name) => !BENCHMARKS.includes(name))
 if (unknown.length) {
@@ -290,6 +291,12 @@ if (wanted('rest')) {
     pass: rate >= 2000,
     detail: `median of 3 runs: ${median(runs).toFixed(0)} ms for 10,000 creates (POST ?_action=create), amsh startup and login included; client and server share the 2 cores`,
   })
+}
+
+// 7. Migration (issue 10): export, import, re-import and diff of 1,000 scripts through serve,
+//    and the memory of a 100,000-script export from the local store.
+if (wanted('migrate')) {
+  for (const figure of await migrateBenchmarks({ bin: BIN, work })) record(figure)
 }
 
 // Record where the figures came from.

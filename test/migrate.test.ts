@@ -14,7 +14,7 @@ import { getProfile } from '../src/catalog/profiles.ts'
 import { AmshError } from '../src/errors.ts'
 import type { JsonObject, JsonValue } from '../src/json.ts'
 import { amsterJson } from '../src/migrate/amster-json.ts'
-import { writeWhole } from '../src/migrate/export.ts'
+import { WholeFiles } from '../src/migrate/export.ts'
 import { realmFolder, safeName } from '../src/migrate/layout.ts'
 import { LocalStore } from '../src/transport/local/store.ts'
 import type { Target, Transport } from '../src/transport/types.ts'
@@ -288,7 +288,7 @@ describe('export-config', () => {
     // A folder of that name cannot be made where a file is: the write fails, and leaves nothing.
     writeFileSync(join(dir, 'taken'), 'a file')
     assert.throws(
-      () => writeWhole(join(dir, 'taken', 'a.json'), '{}'),
+      () => new WholeFiles().write(join(dir, 'taken', 'a.json'), '{}'),
       (err: AmshError) => err.code === 'E_IO' && err.message.includes(join(dir, 'taken', 'a.json'))
     )
     assert.deepEqual(

@@ -48,22 +48,33 @@ export function exportFileText(item: ConfigItem, amsterVersion: string): string 
   })
 }
 
-/** Writes a file so that it is either whole under its name or not there. */
-export function writeWhole(path: string, text: string): void {
-  const aside = `${path}.amsh-${process.pid}.tmp`
-  try {
-    mkdirSync(dirname(path), { recursive: true })
-    writeFileSync(aside, text, { mode: 0o644 })
-    renameSync(aside, path)
-  } catch (err) {
+/** Writes files so that each is either whole under its name or not there. */
+export class WholeFiles {
+  /** Folders known to exist: each is made once, not once per file. */
+  readonly #made = new Set<string>()
+
+  write(path: string, text: string): void {
+    const aside = `${path}.amsh-${process.pid}.tmp`
     try {
-      rmSync(aside, { force: true })
-    } catch {
-      // Nothing was made to remove.
+      const folder = dirname(path)
+      if (!this.#made.has(folder)) {
+        mkdirSync(folder, { recursive: true })
+        this.#made.add(folder)
+      }
+      writeFileSync(aside, text, { mode: 0o644 })
+      renameSync(aside, path)
+    } catch (err) {
+      try {
+        rmSync(aside, { force: true })
+      } catch {
+        // Nothing was made to remove.
+      }
+      const reason =
+        (err as NodeJS.ErrnoException).code === 'ENOSPC'
+          ? 'the disk is full'
+          : (err as Error).message
+      throw new AmshError('E_IO', `cannot write ${path}: ${reason}`, { cause: err })
     }
-    const reason =
-      (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'the disk is full' : (err as Error).message
-    throw new AmshError('E_IO', `cannot write ${path}: ${reason}`, { cause: err })
   }
 }
 
@@ -72,7 +83,8 @@ export async function exportConfig(
   options: ExportOptions
 ): Promise<ExportSummary> {
   const summary: ExportSummary = { written: 0, sources: 0, failures: [] }
-  const write = (relative: string, text: string) => writeWhole(join(options.dir, relative), text)
+  const files = new WholeFiles()
+  const write = (relative: string, text: string) => files.write(join(options.dir, relative), text)
   await readTransport(transport, options.selection, {
     item(item) {
       write(item.file, exportFileText(item, options.amsterVersion))

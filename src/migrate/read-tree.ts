@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { AmshError, toAmshError } from '../errors.ts'
 import type { JsonValue } from '../json.ts'
@@ -101,11 +101,9 @@ export function readContext(root: string, path: string, defaultRealm: string): R
     defaultRealm,
     readBeside: (name) => readFileSync(locate(name), 'utf8'),
     exists(name) {
-      try {
-        return lstatSync(locate(name)).isFile()
-      } catch {
-        return false
-      }
+      // Asked for every script of an export (its extracted source): a plain stat, no error made.
+      const target = resolve(here, name)
+      return inside(root, target) && existsSync(target)
     },
   }
 }
