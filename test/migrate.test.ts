@@ -597,3 +597,97 @@ describe('import-config: what real exports hold', () => {
     store.close()
   })
 })
+
+describe('import-config: the real files of test/fixtures/migrate', () => {
+  const FIXTURES = 'test/fixtures/migrate'
+
+  test('Amster 6.0 / 6.5 Scripts and GlobalScripts (dates as strings, _type, description null) import, then stand unchanged', async () => {
+    const { store } = fresh()
+    const first = await run(store, `import-config --path ${FIXTURES}/amster`)
+    // Two of the exports hold the same global script, alike: it is imported once.
+    assert.equal(first.error, undefined, first.error?.message)
+    const value = first.value as JsonObject
+    assert.equal(value.failed, 0)
+    assert.equal(value.create, 2, JSON.stringify(value.entries))
+    const read = await store.read(scripts('/'), '7b6a6668-3bbb-4b9d-9090-8e1c4625c72f')
+    assert.equal(read.name, 'hasDelegatedAdminRole')
+    assert.equal(read.description, '')
+    const again = await run(store, `import-config --path ${FIXTURES}/amster`)
+    assert.equal((again.value as JsonObject).create, 0)
+    assert.equal((again.value as JsonObject).update, 0)
+    store.close()
+  })
+
+  test('AM file-based configuration is skipped with the precise reason', async () => {
+    const { store } = fresh()
+    const ran = await run(store, `import-config --path ${FIXTURES}/fbc --dry-run`)
+    assert.equal(ran.error, undefined, ran.error?.message)
+    assert.equal((ran.value as JsonObject).skipped, 2)
+    assert.ok(
+      ran.notes.some((n) =>
+        /^skipped +cdk-7\.0\/.*01e1a3c0.*\.json: AM file-based configuration \(its metadata has sunServiceID\)/.test(
+          n
+        )
+      ),
+      ran.notes.join('\n')
+    )
+    store.close()
+  })
+
+  test('frodo exports: sources by file:// reference, realm from the folder; one pointing nowhere fails alone, naming it', async () => {
+    const { store } = fresh()
+    const ran = await run(store, `import-config --path ${FIXTURES}/frodo --dry-run`)
+    const failed = ((ran.error?.details?.result as JsonObject).entries as JsonObject[]).filter(
+      (e) => e.action === 'failed'
+    )
+    assert.deepEqual(
+      failed.map((e) => e.file),
+      ['built/realm/root-my--realm/script/Missing-Source.script.json']
+    )
+    assert.match(String(failed[0]!.reason), /Missing-Source\.script\.js.*no such file/)
+    const planned = (ran.error?.details?.result as JsonObject).entries as JsonObject[]
+    assert.ok(
+      planned.some(
+        (e) =>
+          e.entity === 'Scripts' &&
+          e.realm === '/first/second' &&
+          e.name === 'Element NameID Mapper'
+      ),
+      JSON.stringify(planned.map((e) => [e.realm, e.name]))
+    )
+    store.close()
+  })
+
+  test('fr-config-manager trees: the source from scripts-content, the realm from the folder', async () => {
+    const { store } = fresh()
+    const ran = await run(
+      store,
+      `import-config --path ${FIXTURES}/fr-config-manager --on-name-conflict rename`
+    )
+    const entries = (ran.error?.details?.result as JsonObject).entries as JsonObject[]
+    const scriptsPlanned = entries.filter((e) => e.entity === 'Scripts')
+    assert.deepEqual(
+      scriptsPlanned.map((e) => `${String(e.action)} ${String(e.realm)} ${String(e.name)}`).sort(),
+      ['create / Debug', 'create /alpha PaseUsername', 'create /bravo Check Age']
+    )
+    const failed = entries.filter((e) => e.action === 'failed')
+    assert.deepEqual(
+      failed.map((e) => e.file),
+      ['built/realms/bravo/scripts/scripts-config/6e5d4c3b-2a19-4807-b6f5-e4d3c2b1a098.json']
+    )
+    assert.match(
+      String(failed[0]!.reason),
+      /scripts-content\/SCRIPTED_DECISION_NODE\/Gone\.js: cannot read .*: no such file/
+    )
+    const alpha = await store.query(scripts('/alpha'), { filter: 'default eq false' })
+    const source = Buffer.from(String(alpha.result[0]!.script), 'base64').toString()
+    assert.equal(
+      source,
+      readFileSync(
+        `${FIXTURES}/fr-config-manager/realms/alpha/scripts/scripts-content/SCRIPTED_DECISION_NODE/PaseUsername.js`,
+        'utf8'
+      )
+    )
+    store.close()
+  })
+})

@@ -275,7 +275,7 @@ export async function planImport(
     const levels = dependencyLevels(entity, group)
     const kind = kindOf(entity)
     const planned = new Map<string, string>() // lower-cased name → id, of this import's own items
-    const seenIds = new Set<string>()
+    const seenIds = new Map<string, { file: string; body: JsonObject }>()
     for (const item of group) {
       const wave = isRealms ? realmDepth(kind.realmPath!(item.body)) : baseWave + levels.get(item)!
       const { body: wanted, notes: normalised } = comparable(entity.name, item.body)
@@ -294,16 +294,23 @@ export async function planImport(
         notes,
         wave,
       }
-      if (seenIds.has(item.id)) {
+      const twin = seenIds.get(item.id)
+      if (twin) {
+        // Exports laid side by side often repeat an item; the same content twice is no conflict.
+        const same = changedFields(wanted, twin.body, 'both').length === 0
         entries.push({
           ...entry,
-          action: 'conflict',
-          reason: `${entity.name} ${item.id} is in more than one file of the import`,
-          code: 'E_CONFLICT',
+          action: same ? 'unchanged' : 'conflict',
+          ...(same
+            ? { notes: [...notes, `the same as ${twin.file}, which is imported`] }
+            : {
+                reason: `${entity.name} ${item.id} is also in ${twin.file}, with other content; import one of them`,
+                code: 'E_CONFLICT',
+              }),
         })
         continue
       }
-      seenIds.add(item.id)
+      seenIds.set(item.id, { file: item.file, body: wanted })
       let existing = index.byId.get(item.id)
       if (!existing && name !== undefined) {
         const lower = name.toLowerCase()

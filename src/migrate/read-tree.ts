@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
 import { AmshError, toAmshError } from '../errors.ts'
 import type { JsonValue } from '../json.ts'
 import { parseJson } from '../parse/json-body.ts'
-import { amsterFormat, UnknownEntity } from './formats/amster.ts'
+import { amsterFormat, fileBasedConfiguration, UnknownEntity } from './formats/amster.ts'
 import { frConfigManagerReader } from './formats/fr-config-manager.ts'
 import { frodoReader } from './formats/frodo.ts'
 import type { ConfigItem, FormatReader, ReadContext, ReadResult } from './items.ts'
@@ -136,6 +136,11 @@ export async function readTree(
         )
       }
       let json = await parseJson(readFileSync(file, 'utf8'), shown)
+      const fbc = fileBasedConfiguration(json)
+      if (fbc) {
+        result.skipped.push({ file: shown, reason: fbc })
+        continue
+      }
       const format = formats.find((f) => f.claims(json, shown))
       if (!format) {
         result.skipped.push({ file: shown, reason: notConfiguration(json) })

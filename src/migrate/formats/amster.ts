@@ -52,6 +52,19 @@ function scopeOf(metadata: JsonObject, file: string): Scope {
   }
 }
 
+/**
+ * AM's file-based configuration (FBC) has the same envelope, but its metadata carries the
+ * directory entry it stands for (sunServiceID, uid, objectClass) and its entity is a service
+ * (`ScriptingService`): AM reads it from its configuration folder at start-up.
+ */
+export function fileBasedConfiguration(json: unknown): string | undefined {
+  const metadata = metadataOf(json)
+  const marker = ['sunServiceID', 'uid', 'objectClass'].find((key) => metadata && key in metadata)
+  return marker
+    ? `AM file-based configuration (its metadata has ${marker}), which AM reads from its configuration folder at start-up; it is not an Amster export and is not imported`
+    : undefined
+}
+
 export const amsterFormat: FormatReader = {
   name: 'Amster',
   claims: (json) => {
