@@ -283,6 +283,46 @@ describe('export-config', () => {
     store.close()
   })
 
+  test('ids and names a file system would refuse, or that climb out (../), stay inside --path', async () => {
+    const { store, dir } = fresh()
+    await store.create(scripts('/'), script('a/b:c?'), '../../escape')
+    const out = join(dir, 'x')
+    const ran = await run(
+      store,
+      `export-config --path ${out} --extract --globalEntities ' ' --realmEntities Scripts`
+    )
+    assert.equal(ran.error, undefined, ran.error?.message)
+    assert.deepEqual(files(out), [
+      'realms/root/Scripts/..%2F..%2Fescape.json',
+      'realms/root/Scripts/a%2Fb%3Ac%3F.js',
+    ])
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => !f.startsWith('store.db')),
+      ['x']
+    )
+    const back = fresh()
+    const imported = await run(back.store, `import-config --path ${out}`)
+    assert.equal(imported.error, undefined, imported.error?.message)
+    assert.equal((await back.store.read(scripts('/'), '../../escape')).name, 'a/b:c?')
+    store.close()
+    back.store.close()
+  })
+
+  test('a full disk: the write fails saying so, and leaves no half-written file', () => {
+    const { dir } = fresh()
+    const fillsUp = ((path: string, text: string) => {
+      writeFileSync(path, text.slice(0, 10)) // the disk fills half-way through the file
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+    }) as typeof writeFileSync
+    const target = join(dir, 'x', 'a.json')
+    assert.throws(
+      () => new WholeFiles(fillsUp).write(target, '{ "metadata" : { } }'),
+      (err: AmshError) =>
+        err.code === 'E_IO' && err.message === `cannot write ${target}: the disk is full`
+    )
+    assert.deepEqual(readdirSync(join(dir, 'x')), [])
+  })
+
   test('a file is written whole or not at all: no half-written file is left under its name', () => {
     const { dir } = fresh()
     // A folder of that name cannot be made where a file is: the write fails, and leaves nothing.

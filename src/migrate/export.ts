@@ -52,6 +52,12 @@ export function exportFileText(item: ConfigItem, amsterVersion: string): string 
 export class WholeFiles {
   /** Folders known to exist: each is made once, not once per file. */
   readonly #made = new Set<string>()
+  readonly #writeFile: typeof writeFileSync
+
+  /** `writeFile` is the file system's (a test gives one whose disk fills up). */
+  constructor(writeFile: typeof writeFileSync = writeFileSync) {
+    this.#writeFile = writeFile
+  }
 
   write(path: string, text: string): void {
     const aside = `${path}.amsh-${process.pid}.tmp`
@@ -61,7 +67,7 @@ export class WholeFiles {
         mkdirSync(folder, { recursive: true })
         this.#made.add(folder)
       }
-      writeFileSync(aside, text, { mode: 0o644 })
+      this.#writeFile(aside, text, { mode: 0o644 })
       renameSync(aside, path)
     } catch (err) {
       try {
