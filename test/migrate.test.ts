@@ -20,7 +20,7 @@ import { LocalStore } from '../src/transport/local/store.ts'
 import type { Target, Transport } from '../src/transport/types.ts'
 import { findVerb, parseCommand } from '../src/verbs/index.ts'
 import type { VerbContext } from '../src/verbs/types.ts'
-import { b64, realmBody, tempDir } from './helpers.ts'
+import { b64, realmBody, runAmsh, tempDir } from './helpers.ts'
 
 // export-config and import-config as a user runs them, on the local store: Amster's layout and
 // JSON style, byte-identical exports, idempotent imports with a plan, conflicts by name, the
@@ -729,5 +729,30 @@ describe('import-config: the real files of test/fixtures/migrate', () => {
       )
     )
     store.close()
+  })
+})
+
+describe('export-config and import-config in batch files', () => {
+  test('as real Amster batch files write them: paths beside the batch file, --clean false, :exit', () => {
+    const { dir } = fresh()
+    mkdirSync(join(dir, 'config'))
+    scriptFile(join(dir, 'config'), '/alpha', { _id: 'b1', ...script('From the batch') })
+    writeFileSync(
+      join(dir, 'import.amster'),
+      [
+        'import-config --path config --clean false --failOnError false',
+        "export-config --path out --realms /alpha --globalEntities ' '",
+        ':exit',
+        '',
+      ].join('\n')
+    )
+    const home = join(dir, 'home')
+    const ran = runAmsh(['--store', join(dir, 'batch.db'), join(dir, 'import.amster')], {
+      env: { AMSH_HOME: home },
+    })
+    assert.equal(ran.status, 0, ran.stderr)
+    assert.match(ran.stderr, /imported 2: 2 created, 0 updated/)
+    assert.match(ran.stderr, /exported 2 items to .*out, 0 failed/)
+    assert.ok(existsSync(join(dir, 'out/realms/root-alpha/Scripts/b1.json')))
   })
 })
