@@ -756,3 +756,57 @@ describe('export-config and import-config in batch files', () => {
     assert.ok(existsSync(join(dir, 'out/realms/root-alpha/Scripts/b1.json')))
   })
 })
+
+describe('amsh diff', () => {
+  test('two exports: exit 0 the same, 1 different with a unified diff of the decoded source, 2 unreadable', async () => {
+    const { store, dir } = fresh()
+    await store.create(
+      scripts('/'),
+      script('Greeter', 'var greeting = "hi";\nvar n = 1;\n', { description: 'old' }),
+      'g1'
+    )
+    const a = join(dir, 'a')
+    await run(store, `export-config --path ${a}`)
+    await store.update(
+      scripts('/'),
+      'g1',
+      script('Greeter', 'var greeting = "hello";\nvar n = 1;\n', { description: 'new' })
+    )
+    await store.create(scripts('/'), script('Only here'), 'o1')
+    const b = join(dir, 'b')
+    await run(store, `export-config --path ${b}`)
+    store.close()
+    assert.equal(runAmsh(['diff', a, a]).status, 0)
+    const different = runAmsh(['diff', a, b])
+    assert.equal(different.status, 1, different.stderr)
+    assert.match(different.stdout, /^changed: Scripts \/ g1 "Greeter" \(description, script\)$/m)
+    assert.match(different.stdout, /^-var greeting = "hi";\n\+var greeting = "hello";$/m)
+    assert.match(different.stdout, /^-  "description": "old"\n\+  "description": "new"$/m)
+    assert.match(different.stdout, new RegExp(`^only in ${b}: Scripts / o1 "Only here"$`, 'm'))
+    const asJson = runAmsh(['diff', a, b, '-o', 'json'])
+    const report = JSON.parse(asJson.stdout) as { counts: JsonObject; entries: JsonObject[] }
+    assert.deepEqual(report.counts.changed, 1)
+    assert.deepEqual(report.counts.onlyB, 1)
+    writeFileSync(join(a, 'broken.json'), '{')
+    const broken = runAmsh(['diff', a, b])
+    assert.equal(broken.status, 2)
+    assert.match(broken.stderr, /broken\.json is not valid JSON at 1:2/)
+  })
+
+  test('an export against the local store it came from, and a word that names nothing', async () => {
+    const { store, dir } = fresh()
+    await store.create(scripts('/'), script('Kept'), 'k1')
+    const out = join(dir, 'out')
+    await run(store, `export-config --path ${out} --realmEntities Scripts --globalEntities ' '`)
+    store.close()
+    const same = runAmsh(['diff', out, `local:${join(dir, 'store.db')}`])
+    assert.equal(same.status, 0, same.stdout + same.stderr)
+    assert.match(same.stderr, /^1 same, 0 changed, 0 only in/m)
+    const nothing = runAmsh(['diff', out, 'no-such-profile'], { env: { XDG_CONFIG_HOME: dir } })
+    assert.equal(nothing.status, 2)
+    assert.match(
+      nothing.stderr,
+      /"no-such-profile" is not a folder, not local or local:<file>, and not a saved connection that opens/
+    )
+  })
+})
