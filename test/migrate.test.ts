@@ -781,7 +781,7 @@ describe('amsh diff', () => {
     assert.equal(different.status, 1, different.stderr)
     assert.match(different.stdout, /^changed: Scripts \/ g1 "Greeter" \(description, script\)$/m)
     assert.match(different.stdout, /^-var greeting = "hi";\n\+var greeting = "hello";$/m)
-    assert.match(different.stdout, /^-  "description": "old"\n\+  "description": "new"$/m)
+    assert.match(different.stdout, /^- {2}"description": "old"\n\+ {2}"description": "new"$/m)
     assert.match(different.stdout, new RegExp(`^only in ${b}: Scripts / o1 "Only here"$`, 'm'))
     const asJson = runAmsh(['diff', a, b, '-o', 'json'])
     const report = JSON.parse(asJson.stdout) as { counts: JsonObject; entries: JsonObject[] }
