@@ -91,6 +91,7 @@ export class LocalStore implements Transport {
   readonly #statements = new Map<string, Statement>()
   readonly #collections = new Map<EntityDef, KindCollection>()
   readonly #access: StoreAccess
+  #savepoints = 0
 
   constructor(options: LocalStoreOptions) {
     this.path = options.path
@@ -115,15 +116,25 @@ export class LocalStore implements Transport {
   /**
    * One transaction around asynchronous work (better-sqlite3's own transactions are synchronous).
    * If the process dies before COMMIT, SQLite discards the transaction when the store next opens.
+   * Inside another (a journaled change in an --atomic batch) it is a savepoint of that one.
    */
   async atomic(work: () => Promise<boolean>): Promise<boolean> {
     this.#writable()
-    this.#guard(() => this.#db.exec('BEGIN IMMEDIATE'))
+    const savepoint = this.#db.inTransaction ? `amsh_${++this.#savepoints}` : undefined
+    this.#guard(() => this.#db.exec(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN IMMEDIATE'))
     let keep = false
     try {
       keep = await work()
     } finally {
-      this.#guard(() => this.#db.exec(keep ? 'COMMIT' : 'ROLLBACK'))
+      if (savepoint) this.#savepoints--
+      const end = savepoint
+        ? keep
+          ? `RELEASE ${savepoint}`
+          : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`
+        : keep
+          ? 'COMMIT'
+          : 'ROLLBACK'
+      this.#guard(() => this.#db.exec(end))
     }
     return keep
   }
