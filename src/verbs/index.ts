@@ -12,16 +12,28 @@ import { optionsOf } from './common.ts'
 import { connect } from './connect.ts'
 import { create } from './create.ts'
 import { del } from './delete.ts'
+import { journal } from './journal.ts'
 import { query } from './query.ts'
 import { read } from './read.ts'
 import type { Verb } from './types.ts'
+import { undo } from './undo.ts'
 import { update } from './update.ts'
 
 // The verb registry: one entry per verb, each declaring its own grammar. A new verb (export-config,
 // import-config, diff) is a file beside this one and a line here; the parser, :help and the
 // option checks read it from here.
 
-export const VERBS: readonly Verb[] = [create, read, update, del, query, action, connect]
+export const VERBS: readonly Verb[] = [
+  create,
+  read,
+  update,
+  del,
+  query,
+  action,
+  connect,
+  undo,
+  journal,
+]
 
 const BY_WORD = new Map<string, Verb>(
   VERBS.flatMap((verb) => [[verb.name, verb], ...(verb.alias ? [[verb.alias, verb] as const] : [])])

@@ -3,6 +3,7 @@ import type { JsonValue } from '../json.ts'
 import type { ConnectRequest } from '../parse/connect.ts'
 import type { Invocation } from '../parse/invocation.ts'
 import type { OptionSpec } from '../parse/options.ts'
+import type { JournalPlace } from '../transport/journaling.ts'
 import type { Transport } from '../transport/types.ts'
 
 /** What a verb needs from the session that runs it. */
@@ -13,6 +14,11 @@ export interface VerbContext {
   baseDir: string
   /** Sends later commands elsewhere (the connect verb). */
   connect(request: ConnectRequest): Promise<true>
+  /**
+   * The journal of the changes made through `transport`, and its batch in this run
+   * (`currentBatch()`: what `undo --batch <id>` takes); undefined when the journal is off.
+   */
+  journal?: JournalPlace
 }
 
 /**
