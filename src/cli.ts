@@ -303,13 +303,20 @@ export async function main(argv: string[]): Promise<number> {
     } else {
       // The local store holds the batch in one transaction; what goes to a server instead is
       // journaled, and undone if the batch fails.
+      const held = localPlace(storePath)
+      journal?.hold(held)
       const work = async () => {
-        await runAll()
+        try {
+          await runAll()
+        } finally {
+          // The journal has the batch's entries before the store commits its changes.
+          journal?.flush()
+        }
         return batch.failures === 0
       }
       const kept = store.atomic ? await store.atomic(work) : await work()
       if (!kept && journal?.changed) {
-        await rollBack(journal, localPlace(storePath), session, io.err)
+        await rollBack(journal, held, session, io.err)
       } else if (!kept) {
         io.err('amsh: --atomic: the batch failed, so none of its changes were kept')
       }

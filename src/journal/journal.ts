@@ -76,6 +76,8 @@ export interface Pending {
 }
 
 const APPLICATION_ID = 0x616d736a // 'amsj'
+/** How long hold() keeps entries before committing them: others may be waiting to write. */
+const HOLD_MS = 200
 const SCHEMA_VERSION = 1
 
 const SCHEMA = `
@@ -181,6 +183,9 @@ export class Journal {
   readonly #statements = new Map<string, Statement>()
   #run: Run | undefined
   #suspended = 0
+  /** The place whose entries hold() keeps. */
+  #held: string | undefined
+  #heldSince = 0
 
   constructor(path: string, options: JournalOptions = {}) {
     this.path = path
@@ -188,9 +193,14 @@ export class Journal {
     this.#now = options.now ?? Date.now
   }
 
+  /** Closes the file; a later use opens it again. */
   close(): void {
-    if (this.#db?.open) this.#db.close()
+    if (this.#db?.open) {
+      this.flush()
+      this.#db.close()
+    }
     this.#db = undefined
+    this.#statements.clear()
   }
 
   // ---- runs ------------------------------------------------------------------------------------
@@ -223,13 +233,14 @@ export class Journal {
   end(state: 'done' | 'failed'): void {
     const run = this.#run
     this.#run = undefined
+    this.flush()
     if (!run || run.batches.size === 0 || this.readonly) return
     const statement = this.#statement(
       "UPDATE batches SET state = ?, ended = ? WHERE id = ? AND state = 'open'"
     )
     this.#write(() => {
       for (const id of run.batches.values()) statement.run(state, this.#now(), id)
-    })
+    }, true)
   }
 
   /** Whether changes sent now are recorded. */
@@ -251,43 +262,74 @@ export class Journal {
 
   /** Writes the entry of a change about to be sent at `place`, in the run's batch there. */
   intend(place: string, intent: Intent): Pending {
+    return this.#write(() => this.#insert(place, intent, undefined), true)
+  }
+
+  /**
+   * Writes the entry of a change made and answered, in one step: for a transport that holds the
+   * change in a transaction until this returns (the local store), so the entry is in the journal
+   * before the change is committed, or the change is not made.
+   */
+  record(place: string, intent: Intent, after: string | null): void {
+    this.#write(() => this.#insert(place, intent, { after }), place !== this.#held)
+  }
+
+  #insert(place: string, intent: Intent, answer: { after: string | null } | undefined): Pending {
     const run = (this.#run ??= { what: '(outside a run)', batches: new Map(), seq: new Map() })
-    return this.#write(() => {
-      let batch = run.batches.get(place)
-      if (batch === undefined) {
-        const made = this.#statement(
-          "INSERT INTO batches (started, place, what, state) VALUES (?, ?, ?, 'open')"
-        ).run(this.#now(), place, run.what)
-        batch = Number(made.lastInsertRowid)
-        run.batches.set(place, batch)
-      }
-      const seq = (run.seq.get(batch) ?? 0) + 1
-      run.seq.set(batch, seq)
-      this.#statement(
-        'INSERT INTO entries (batch, seq, time, entity, scope, item, op, action, name, before, before_known) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
-      ).run(
-        batch,
-        seq,
-        this.#now(),
-        intent.entity,
-        scopeText(intent.scope),
-        intent.id ?? null,
-        intent.op,
-        intent.action ?? null,
-        intent.name ?? null,
-        intent.before == null ? null : JSON.stringify(intent.before),
-        intent.beforeKnown === false ? 0 : 1
-      )
-      return { batch, seq }
-    })
+    let batch = run.batches.get(place)
+    if (batch === undefined) {
+      const made = this.#statement(
+        "INSERT INTO batches (started, place, what, state) VALUES (?, ?, ?, 'open')"
+      ).run(this.#now(), place, run.what)
+      batch = Number(made.lastInsertRowid)
+      run.batches.set(place, batch)
+    }
+    const seq = (run.seq.get(batch) ?? 0) + 1
+    run.seq.set(batch, seq)
+    this.#statement(
+      'INSERT INTO entries (batch, seq, time, entity, scope, item, op, action, name, before, before_known, answered, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+    ).run(
+      batch,
+      seq,
+      this.#now(),
+      intent.entity,
+      scopeText(intent.scope),
+      intent.id ?? null,
+      intent.op,
+      intent.action ?? null,
+      intent.name ?? null,
+      intent.before == null ? null : JSON.stringify(intent.before),
+      intent.beforeKnown === false ? 0 : 1,
+      answer ? 1 : 0,
+      answer?.after ?? null
+    )
+    return { batch, seq }
+  }
+
+  /**
+   * From now until flush(), the entries of changes at `place` are committed to the journal every
+   * so often rather than one by one: for a batch the local store at `place` holds in one
+   * transaction (--atomic), which a kill rolls back whole, so an entry lost with it names a change
+   * that was lost too. flush() must come before that transaction commits.
+   */
+  hold(place: string): void {
+    if (!this.readonly) this.#held = place
+  }
+
+  /** Commits what hold() kept, and stops holding. */
+  flush(): void {
+    this.#held = undefined
+    this.#commitHeld()
   }
 
   /** The change answered: it left the item with this fingerprint (null: gone), under this id. */
   answered(pending: Pending, after: string | null, id?: string): void {
-    this.#write(() =>
-      this.#statement(
-        'UPDATE entries SET answered = 1, after = ?, item = coalesce(?, item) WHERE batch = ? AND seq = ?'
-      ).run(after, id ?? null, pending.batch, pending.seq)
+    this.#write(
+      () =>
+        this.#statement(
+          'UPDATE entries SET answered = 1, after = ?, item = coalesce(?, item) WHERE batch = ? AND seq = ?'
+        ).run(after, id ?? null, pending.batch, pending.seq),
+      true
     )
   }
 
@@ -302,7 +344,7 @@ export class Journal {
       return this.#statement(
         'DELETE FROM batches WHERE id = ? AND NOT EXISTS (SELECT 1 FROM entries WHERE batch = ?)'
       ).run(batch, batch).changes
-    })
+    }, true)
     if (emptied === 0 || !this.#run) return
     for (const [place, id] of this.#run.batches) {
       if (id === batch) this.#run.batches.delete(place)
@@ -365,12 +407,12 @@ export class Journal {
 
   setState(batch: number, state: BatchState): void {
     if (this.readonly) return
-    this.#write(() =>
-      this.#statement('UPDATE batches SET state = ?, ended = coalesce(ended, ?) WHERE id = ?').run(
-        state,
-        this.#now(),
-        batch
-      )
+    this.#write(
+      () =>
+        this.#statement(
+          'UPDATE batches SET state = ?, ended = coalesce(ended, ?) WHERE id = ?'
+        ).run(state, this.#now(), batch),
+      true
     )
   }
 
@@ -392,7 +434,7 @@ export class Journal {
           "UPDATE batches SET state = coalesce(prior, 'done'), prior = NULL WHERE id = ? AND state = 'undone'"
         ).run(record.undoes)
       }
-    })
+    }, true)
   }
 
   // ---- plumbing --------------------------------------------------------------------------------
@@ -449,19 +491,39 @@ export class Journal {
     return statement
   }
 
-  #write<T>(work: () => T): T {
+  /**
+   * A write, committed at once when `durable` (an entry written ahead of its change must be in
+   * the file before the change is sent) or when nothing is held; else with what hold() keeps.
+   */
+  #write<T>(work: () => T, durable: boolean): T {
     try {
-      return work()
+      const db = this.#database()
+      if (!db) throw new AmshError('E_INTERNAL', 'a read-only journal was written to')
+      if (this.#held !== undefined && !db.inTransaction) {
+        db.exec('BEGIN IMMEDIATE')
+        this.#heldSince = this.#now()
+      }
+      const result = work()
+      if (durable || this.#now() - this.#heldSince > HOLD_MS) this.#commitHeld()
+      return result
     } catch (err) {
       throw this.#error(err)
     }
+  }
+
+  #commitHeld(): void {
+    if (this.#db?.inTransaction) this.#db.exec('COMMIT')
   }
 
   /** A read of a journal that does not exist yet finds nothing (and does not make the file). */
   #read<T>(work: () => T): T | undefined {
     if (!this.#db && !existsSync(this.path)) return undefined
     if (!this.#database()) return undefined
-    return this.#write(work)
+    try {
+      return work()
+    } catch (err) {
+      throw this.#error(err)
+    }
   }
 
   #error(err: unknown): AmshError {

@@ -1,0 +1,493 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, test } from 'node:test'
+import { getEntity } from '../src/catalog/catalog.ts'
+import { getProfile } from '../src/catalog/profiles.ts'
+import { AmshError, type ErrorCode } from '../src/errors.ts'
+import { REDACTED, redact, redactText, restoredBody, sameImage } from '../src/journal/images.ts'
+import { Journal, localPlace } from '../src/journal/journal.ts'
+import { undoBatch } from '../src/journal/undo.ts'
+import type { JsonObject } from '../src/json.ts'
+import { Connector } from '../src/shell/connect.ts'
+import { PROMPT, Session } from '../src/shell/session.ts'
+import { PasswordLogin } from '../src/transport/am/auth.ts'
+import { AmTransport } from '../src/transport/am/transport.ts'
+import { JournalingTransport } from '../src/transport/journaling.ts'
+import { LocalStore } from '../src/transport/local/store.ts'
+import type { Target, Transport } from '../src/transport/types.ts'
+import { runCrudContract } from './crud-contract.ts'
+import { BIN, runAmsh, runAmshAsync, SERVE_PASSWORD, serveInProcess, tempDir } from './helpers.ts'
+import { runTransportContract, scriptBody } from './transport-contract.ts'
+
+// The journal and undo: what each change records (before-images, no secrets), how undo puts a
+// batch back through the local store and through REST, what it refuses, and the two promises made
+// to a user: a run killed half-way is undone by `undo --last`, and `--atomic` over REST rolls a
+// failed batch back.
+
+const root: Target = { entity: getEntity('Scripts'), scope: { kind: 'realm', realm: '/' } }
+const authentication: Target = {
+  entity: getEntity('Authentication'),
+  scope: { kind: 'realm', realm: '/' },
+}
+
+function code(expected: ErrorCode, message?: RegExp) {
+  return (err: unknown) => {
+    assert.ok(err instanceof AmshError, `expected an AmshError, got ${String(err)}`)
+    assert.equal(err.code, expected, err.message)
+    if (message) assert.match(err.message, message)
+    return true
+  }
+}
+
+async function userScripts(transport: Transport): Promise<string[]> {
+  const found = await transport.query(root, { filter: 'default eq false', fields: ['name'] })
+  return found.result.map((s) => String(s.name)).sort()
+}
+
+/** Each test's own store, journal and journaled transport. */
+let temp: ReturnType<typeof tempDir>
+let store: LocalStore
+let journal: Journal
+let journaled: JournalingTransport
+function freshEachTest(): void {
+  beforeEach(() => {
+    temp = tempDir()
+    store = new LocalStore({ path: join(temp.dir, 'store.db'), product: 'am8' })
+    journal = new Journal(join(temp.dir, 'journal.db'))
+    journaled = new JournalingTransport(store, journal, localPlace(join(temp.dir, 'store.db')))
+  })
+  afterEach(() => {
+    journal.close()
+    store.close()
+    temp.remove()
+  })
+}
+
+/** One batch: the run's changes through `transport`; its id. */
+async function batch(work: () => Promise<unknown>, what = 'test'): Promise<number> {
+  journal.begin(what)
+  try {
+    await work()
+  } finally {
+    journal.end('done')
+  }
+  const [id] = journal.batchesOfRun().values()
+  return id ?? journal.list(1)[0]!.id
+}
+
+// Journaling changes nothing about what a transport does.
+runTransportContract('journaled local store', async () => {
+  const home = tempDir()
+  const local = new LocalStore({ path: ':memory:', product: 'am8' })
+  const log = new Journal(join(home.dir, 'journal.db'))
+  return {
+    transport: new JournalingTransport(local, log, 'local :memory:'),
+    dispose: () => {
+      log.close()
+      local.close()
+      home.remove()
+    },
+  }
+})
+runCrudContract({
+  name: 'journaled local store',
+  open: async () => {
+    const home = tempDir()
+    const local = new LocalStore({ path: ':memory:', product: 'am8' })
+    const log = new Journal(join(home.dir, 'journal.db'))
+    return {
+      transport: new JournalingTransport(local, log, 'local :memory:'),
+      dispose: () => {
+        log.close()
+        local.close()
+        home.remove()
+      },
+    }
+  },
+})
+
+describe('the journal', () => {
+  freshEachTest()
+  test('records create, update, delete and a mutating action, each with the item before', async () => {
+    const id = await batch(async () => {
+      await journaled.create(root, scriptBody('One'), 's1')
+      await journaled.update(root, 's1', scriptBody('One', { description: 'changed' }))
+      await journaled.delete(root, 's1')
+      await journaled.action(root, 'createGlobal', scriptBody('Global'), {})
+      // validate changes nothing: no entry
+      await journaled.action(
+        root,
+        'validate',
+        { script: scriptBody('x').script!, language: 'JAVASCRIPT' },
+        {}
+      )
+    })
+    const entries = journal.entries(id)
+    assert.deepEqual(
+      entries.map((e) => [e.op, e.action ?? null, e.entity, e.answered]),
+      [
+        ['create', null, 'Scripts', true],
+        ['update', null, 'Scripts', true],
+        ['delete', null, 'Scripts', true],
+        ['action', 'createGlobal', 'Scripts', true],
+      ]
+    )
+    assert.equal(entries[0]!.before, null)
+    assert.equal(entries[1]!.before!.description, 'about One')
+    assert.equal(entries[2]!.before!.description, 'changed')
+    assert.equal(entries[2]!.after, null)
+    assert.match(entries[3]!.id!, /^[0-9a-f-]{36}$/, 'the id the action made is recorded')
+    const [listed] = journal.list(10)
+    assert.equal(listed!.changes, 4)
+    assert.equal(listed!.state, 'done')
+    assert.equal(listed!.place, localPlace(join(temp.dir, 'store.db')))
+    assert.equal(statSync(join(temp.dir, 'journal.db')).mode & 0o777, 0o600)
+  })
+
+  test('a refused change leaves no entry, and a batch that changed nothing is not kept', async () => {
+    await journaled.create(root, scriptBody('Taken'), 'taken')
+    journal.end('done')
+    await assert.rejects(
+      batch(() => journaled.create(root, scriptBody('Again'), 'taken')),
+      code('E_EXISTS')
+    )
+    await assert.rejects(
+      batch(() => journaled.update(root, 'missing', scriptBody('Missing'))),
+      code('E_NOT_FOUND')
+    )
+    assert.deepEqual(
+      journal.list(10).map((b) => b.changes),
+      [1]
+    )
+  })
+
+  test('keeps no secret: values under secret-looking keys, in images and command lines', async () => {
+    const settings = (secret: string) => ({
+      core: { adminAuthModule: 'ldapService' },
+      security: { sharedSecret: secret, 'keyAlias-encrypted': 'AAAA', zeroPageLoginEnabled: false },
+    })
+    await journaled.update(authentication, '', settings('hunter2'))
+    journal.end('done')
+    const id = await batch(() => journaled.update(authentication, '', settings('s3cr3t')))
+    const [entry] = journal.entries(id)
+    const security = entry!.before!.security as JsonObject
+    assert.equal(security.sharedSecret, REDACTED)
+    assert.equal(security['keyAlias-encrypted'], REDACTED)
+    assert.equal(security.zeroPageLoginEnabled, false)
+    journal.close()
+    for (const file of ['journal.db', 'journal.db-wal']) {
+      if (!existsSync(join(temp.dir, file))) continue
+      const bytes = readFileSync(join(temp.dir, file), 'latin1')
+      assert.ok(!bytes.includes('hunter2') && !bytes.includes('s3cr3t'), `${file} holds a secret`)
+    }
+    // Undo puts the rest back, and leaves the secret as it is now.
+    await store.update(authentication, '', {
+      ...settings('newer'),
+      core: { adminAuthModule: 'other' },
+    })
+    const outcome = await undoBatch(store, journal, journal.batch(id)!, { force: true })
+    assert.equal(outcome.restored, 1)
+    const now = await store.read(authentication, '')
+    assert.deepEqual(now.core, { adminAuthModule: 'ldapService' })
+    assert.equal((now.security as JsonObject).sharedSecret, 'newer')
+
+    assert.equal(
+      redactText(
+        `connect https://am --username amadmin --password 'p w' -D adminPassword=x --body {"userPassword": "y", "name": "n"}`
+      ),
+      `connect https://am --username amadmin --password *** -D adminPassword=*** --body {"userPassword": "***", "name": "n"}`
+    )
+  })
+
+  test('images: redaction, comparison without stamps, restored bodies keep current secrets', () => {
+    assert.deepEqual(redact({ token: 'x', tokenEnabled: true, list: [{ password: 'p' }] }), {
+      token: REDACTED,
+      tokenEnabled: true,
+      list: [{ password: REDACTED }],
+    })
+    assert.ok(sameImage({ _rev: '1', a: 1, lastModifiedDate: 5 }, { a: 1, _rev: '2' }))
+    assert.ok(!sameImage({ a: 1 }, null))
+    assert.deepEqual(
+      restoredBody(
+        { _rev: '1', a: 1, s: { password: REDACTED, b: 2 } },
+        { s: { password: 'now' } }
+      ),
+      { a: 1, s: { password: 'now', b: 2 } }
+    )
+  })
+})
+
+describe('undo', () => {
+  freshEachTest()
+  test('deletes what a batch made, restores what it changed, recreates what it deleted', async () => {
+    await store.create(root, scriptBody('Changed'), 'p')
+    await store.create(root, scriptBody('Deleted'), 'q')
+    const id = await batch(async () => {
+      await journaled.create(root, scriptBody('Made'))
+      await journaled.update(root, 'p', scriptBody('Changed', { description: 'new' }))
+      await journaled.delete(root, 'q')
+    })
+    assert.deepEqual(await userScripts(store), ['Changed', 'Made'])
+    const outcome = await undoBatch(journaled, journal, journal.batch(id)!, { force: false })
+    assert.deepEqual(
+      [outcome.deleted, outcome.restored, outcome.recreated, outcome.already],
+      [1, 1, 1, 0]
+    )
+    assert.deepEqual(await userScripts(store), ['Changed', 'Deleted'])
+    assert.equal((await store.read(root, 'p')).description, 'about Changed')
+    assert.equal((await store.read(root, 'q')).name, 'Deleted')
+    // Done again, everything is as before already.
+    const again = await undoBatch(store, journal, journal.batch(id)!, { force: false })
+    assert.equal(again.already, 3)
+  })
+
+  test('leaves an item changed since the batch alone, unless forced', async () => {
+    await store.create(root, scriptBody('Mine'), 'm')
+    const id = await batch(() =>
+      journaled.update(root, 'm', scriptBody('Mine', { description: 'batch' }))
+    )
+    await store.update(root, 'm', scriptBody('Mine', { description: 'someone else' }))
+    const refused = await undoBatch(store, journal, journal.batch(id)!, { force: false })
+    assert.equal(refused.notRestored[0]?.code, 'E_STALE')
+    assert.match(refused.notRestored[0]!.why, /--force/)
+    assert.equal((await store.read(root, 'm')).description, 'someone else')
+    const forced = await undoBatch(store, journal, journal.batch(id)!, { force: true })
+    assert.equal(forced.restored, 1)
+    assert.equal((await store.read(root, 'm')).description, 'about Mine')
+  })
+
+  test('through REST to amsh serve', async () => {
+    const served = await serveInProcess(store)
+    const remote = new AmTransport({
+      baseUrl: served.url,
+      credentials: new PasswordLogin('amadmin', SERVE_PASSWORD),
+    })
+    const overRest = new JournalingTransport(remote, journal, served.url)
+    try {
+      await store.create(root, scriptBody('Changed'), 'p')
+      await store.create(root, scriptBody('Deleted'), 'q')
+      const id = await batch(async () => {
+        await overRest.create(root, scriptBody('Made'))
+        await overRest.update(root, 'p', scriptBody('Changed', { description: 'new' }))
+        await overRest.delete(root, 'q')
+        await assert.rejects(overRest.create(root, scriptBody('Again'), 'p'), code('E_EXISTS'))
+      })
+      assert.equal(journal.entries(id).length, 3, 'the refused create was withdrawn')
+      assert.ok(journal.entries(id).every((e) => e.answered))
+      const outcome = await undoBatch(overRest, journal, journal.batch(id)!, { force: false })
+      assert.deepEqual([outcome.deleted, outcome.restored, outcome.recreated], [1, 1, 1])
+      assert.deepEqual(await userScripts(store), ['Changed', 'Deleted'])
+      assert.equal((await store.read(root, 'q')).description, 'about Deleted')
+    } finally {
+      remote.close()
+      await served.close()
+    }
+  })
+})
+
+describe('undo and journal, as commands', () => {
+  freshEachTest()
+  let connector: Connector
+  let session: Session
+  const storePath = () => join(temp.dir, 'store.db')
+  beforeEach(() => {
+    connector = new Connector({
+      home: { transport: store, label: undefined, owned: false },
+      homePlace: localPlace(storePath()),
+      journal,
+      product: 'am8',
+      env: {},
+      warn: () => undefined,
+      debug: false,
+    })
+    session = new Session({
+      connector,
+      profile: getProfile('am8'),
+      properties: new Map(),
+      write: () => undefined,
+      writeError: () => undefined,
+    })
+  })
+  afterEach(() => session.close())
+
+  /** A line typed at the prompt: each is a batch of its own. */
+  async function type(line: string): Promise<unknown> {
+    const outcome = await session.execute(line, {
+      file: PROMPT,
+      line: 1,
+      baseDir: temp.dir,
+      host: {
+        load: async () => undefined,
+        exit: () => undefined,
+        errexit: () => undefined,
+        failed: () => undefined,
+      },
+      chain: [],
+      via: undefined,
+    })
+    return outcome.kind === 'value' ? outcome.value : undefined
+  }
+  const create = (name: string) =>
+    type(`create Scripts --realm / --body '${JSON.stringify(scriptBody(name))}'`)
+
+  test('each prompt line is a batch; undo twice redoes; journal list and show', async () => {
+    await create('First')
+    await create('Second')
+    assert.deepEqual(await userScripts(store), ['First', 'Second'])
+    const undone = (await type('undo')) as JsonObject
+    assert.equal(undone.summary, 'undid batch 2: 1 deleted')
+    assert.deepEqual(await userScripts(store), ['First'])
+    const redone = (await type('undo --last')) as JsonObject
+    assert.equal(redone.summary, `undid batch ${String(undone.undoBatch)}: 1 recreated`)
+    assert.deepEqual(await userScripts(store), ['First', 'Second'])
+    const list = (await type('journal list --limit 3')) as JsonObject[]
+    assert.deepEqual(
+      list.map((b) => [b.id, b.state, b.undoes ?? null]),
+      [
+        [4, 'done', 3],
+        [3, 'undone', 2],
+        [2, 'done', null],
+      ]
+    )
+    assert.match(String(list[2]!.what), /^create Scripts --realm \//)
+    const shown = (await type('journal show 1')) as { entries: JsonObject[] }
+    assert.deepEqual(
+      shown.entries.map((e) => [e.op, e.entity, e.scope, e.existedBefore]),
+      [['create', 'Scripts', '/', false]]
+    )
+    await assert.rejects(type('undo --batch 3'), code('E_USAGE', /undone already.*--force/))
+    await type('undo --batch 1')
+    assert.deepEqual(await userScripts(store), ['Second'])
+  })
+
+  test('refuses an unknown batch, and a batch of another place, naming both', async () => {
+    await assert.rejects(type('undo'), code('E_NOT_FOUND', /nothing to undo/))
+    await assert.rejects(type('undo --batch 42'), code('E_NOT_FOUND', /no batch 42.*journal list/))
+    await assert.rejects(type('journal show 42'), code('E_NOT_FOUND', /no batch 42/))
+    await assert.rejects(type('undo --batch two'), code('E_USAGE', /a number/))
+    await create('Here')
+    const other = join(temp.dir, 'other.db')
+    await type(`connect local:${other}`)
+    await assert.rejects(
+      type('undo --batch 1'),
+      code(
+        'E_USAGE',
+        new RegExp(
+          `batch 1 changed local ${storePath()}, but commands go to local ${other} now; connect local:${storePath()} first`
+        )
+      )
+    )
+    await type('connect local')
+    await type('undo --batch 1')
+    assert.deepEqual(await userScripts(store), [])
+  })
+
+  test('a verb knows the batch its changes went to', async () => {
+    assert.equal(session.journal?.currentBatch(), undefined)
+    journal.begin('a run')
+    await create('In a run')
+    assert.equal(
+      session.journal?.currentBatch(),
+      journal.batchesOfRun().get(localPlace(storePath()))
+    )
+    journal.end('done')
+  })
+})
+
+describe('the binary', () => {
+  const body = (name: string) => JSON.stringify(scriptBody(name))
+
+  test('a run killed half-way is put back by undo --last', async () => {
+    const home = tempDir()
+    try {
+      const storeFile = join(home.dir, 'store.db')
+      const lines = Array.from(
+        { length: 20_000 },
+        (_, i) => `create Scripts --realm / --body '${body(`Killed ${i}`)}'`
+      )
+      writeFileSync(join(home.dir, 'killed.amster'), `${lines.join('\n')}\n`)
+      const child = spawn(
+        process.execPath,
+        [BIN, '--store', storeFile, join(home.dir, 'killed.amster')],
+        {
+          env: { ...process.env, AMSH_HOME: home.dir },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }
+      )
+      await new Promise<void>((done) => {
+        let seen = 0
+        child.stdout.on('data', (chunk: Buffer) => {
+          seen += chunk.length
+          if (seen > 30_000) {
+            child.kill('SIGKILL')
+            done()
+          }
+        })
+      })
+      await new Promise((done) => child.on('exit', done))
+      const amsh = (line: string) =>
+        runAmsh(['--store', storeFile, '-c', line], { env: { AMSH_HOME: home.dir } })
+      const count = () =>
+        (
+          JSON.parse(
+            amsh("query Scripts --realm / --filter 'default eq false'").stdout
+          ) as unknown[]
+        ).length
+      assert.ok(count() > 0, 'some creates were made before the kill')
+      const [killed] = JSON.parse(amsh('journal list').stdout) as JsonObject[]
+      assert.equal(killed!.state, 'open')
+      const undo = amsh('undo --last')
+      assert.equal(undo.status, 0, undo.stderr)
+      assert.equal(count(), 0)
+      const [, again] = JSON.parse(amsh('journal list').stdout) as JsonObject[]
+      assert.equal(again!.state, 'undone')
+    } finally {
+      home.remove()
+    }
+  })
+
+  test('--atomic over REST: a failing command rolls back the changes before it', async () => {
+    const home = tempDir()
+    const remote = new LocalStore({ path: ':memory:', product: 'am8' })
+    const served = await serveInProcess(remote)
+    try {
+      const file = join(home.dir, 'atomic.amster')
+      writeFileSync(
+        file,
+        [
+          `connect ${served.url} --username amadmin --password-env AM_PASS`,
+          `create Scripts --realm / --body '${body('One')}'`,
+          `create Scripts --realm / --body '${body('Two')}'`,
+          'read Scripts --realm / --id missing',
+          `create Scripts --realm / --body '${body('Never')}'`,
+        ].join('\n')
+      )
+      const run = await runAmshAsync(['--store', join(home.dir, 'store.db'), '--atomic', file], {
+        env: { AMSH_HOME: home.dir, AM_PASS: SERVE_PASSWORD },
+      })
+      assert.equal(run.status, 3, run.stderr)
+      assert.match(run.stderr, /E_NOT_FOUND/)
+      assert.match(
+        run.stderr,
+        /--atomic: the batch failed; rolled back batch \d+: 2 deleted on http/
+      )
+      assert.deepEqual(await userScripts(remote), [])
+      const list = await runAmshAsync(
+        ['--store', join(home.dir, 'store.db'), '-c', 'journal list'],
+        {
+          env: { AMSH_HOME: home.dir },
+        }
+      )
+      const [rolled] = JSON.parse(list.stdout) as JsonObject[]
+      assert.equal(rolled!.state, 'rolled-back')
+      assert.equal(rolled!.where, served.url)
+      assert.doesNotMatch(String(rolled!.what), /AM_PASS=|p4ss/)
+    } finally {
+      await served.close()
+      remote.close()
+      home.remove()
+    }
+  })
+})
