@@ -120,21 +120,21 @@ export class LocalStore implements Transport {
    */
   async atomic(work: () => Promise<boolean>): Promise<boolean> {
     this.#writable()
+    // Prepared once: every journaled change of a batch comes through here.
+    const run = (sql: string) => this.#guard(() => this.#statement(sql).run())
     const savepoint = this.#db.inTransaction ? `amsh_${++this.#savepoints}` : undefined
-    this.#guard(() => this.#db.exec(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN IMMEDIATE'))
+    run(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN IMMEDIATE')
     let keep = false
     try {
       keep = await work()
     } finally {
-      if (savepoint) this.#savepoints--
-      const end = savepoint
-        ? keep
-          ? `RELEASE ${savepoint}`
-          : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`
-        : keep
-          ? 'COMMIT'
-          : 'ROLLBACK'
-      this.#guard(() => this.#db.exec(end))
+      if (savepoint) {
+        this.#savepoints--
+        if (!keep) run(`ROLLBACK TO ${savepoint}`)
+        run(`RELEASE ${savepoint}`)
+      } else {
+        run(keep ? 'COMMIT' : 'ROLLBACK')
+      }
     }
     return keep
   }
