@@ -73,8 +73,7 @@ async function batch(work: () => Promise<unknown>, what = 'test'): Promise<numbe
   } finally {
     journal.end('done')
   }
-  const [id] = journal.batchesOfRun().values()
-  return id ?? journal.list(1)[0]!.id
+  return journal.list(1)[0]!.id
 }
 
 // Journaling changes nothing about what a transport does.
@@ -332,34 +331,44 @@ describe('undo and journal, as commands', () => {
   const create = (name: string) =>
     type(`create Scripts --realm / --body '${JSON.stringify(scriptBody(name))}'`)
 
-  test('each prompt line is a batch; undo twice redoes; journal list and show', async () => {
+  test('each prompt line is a batch; undo after undo walks back; undoing an undo redoes', async () => {
     await create('First')
     await create('Second')
     assert.deepEqual(await userScripts(store), ['First', 'Second'])
     const undone = (await type('undo')) as JsonObject
     assert.equal(undone.summary, 'undid batch 2: 1 deleted')
+    assert.equal(undone.undoBatch, 3)
     assert.deepEqual(await userScripts(store), ['First'])
-    const redone = (await type('undo --last')) as JsonObject
-    assert.equal(redone.summary, `undid batch ${String(undone.undoBatch)}: 1 recreated`)
-    assert.deepEqual(await userScripts(store), ['First', 'Second'])
-    const list = (await type('journal list --limit 3')) as JsonObject[]
+    assert.equal(((await type('undo --last')) as JsonObject).summary, 'undid batch 1: 1 deleted')
+    assert.deepEqual(await userScripts(store), [])
+    await assert.rejects(type('undo'), code('E_NOT_FOUND', /nothing to undo/))
+    // Redo: undo the undo's batch; the batch it undid is done again.
+    assert.equal(
+      ((await type('undo --batch 4')) as JsonObject).summary,
+      'undid batch 4: 1 recreated'
+    )
+    assert.deepEqual(await userScripts(store), ['First'])
+    const list = (await type('journal list --limit 4')) as JsonObject[]
     assert.deepEqual(
       list.map((b) => [b.id, b.state, b.undoes ?? null]),
       [
-        [4, 'done', 3],
-        [3, 'undone', 2],
-        [2, 'done', null],
+        [5, 'done', 4],
+        [4, 'undone', 1],
+        [3, 'done', 2],
+        [2, 'undone', null],
       ]
     )
-    assert.match(String(list[2]!.what), /^create Scripts --realm \//)
-    const shown = (await type('journal show 1')) as { entries: JsonObject[] }
+    assert.match(String(list[3]!.what), /^create Scripts --realm \//)
+    assert.equal(String(list[0]!.what), 'undo --batch 4')
+    const shown = (await type('journal show 1')) as JsonObject & { entries: JsonObject[] }
+    assert.equal(shown.state, 'done')
     assert.deepEqual(
       shown.entries.map((e) => [e.op, e.entity, e.scope, e.existedBefore]),
       [['create', 'Scripts', '/', false]]
     )
-    await assert.rejects(type('undo --batch 3'), code('E_USAGE', /undone already.*--force/))
-    await type('undo --batch 1')
-    assert.deepEqual(await userScripts(store), ['Second'])
+    await assert.rejects(type('undo --batch 4'), code('E_USAGE', /undone already.*--force/))
+    await assert.rejects(type('undo --batch 2 --last'), code('E_USAGE', /not both/))
+    assert.equal(((await type('undo')) as JsonObject).summary, 'undid batch 1: 1 deleted')
   })
 
   test('refuses an unknown batch, and a batch of another place, naming both', async () => {
@@ -388,10 +397,7 @@ describe('undo and journal, as commands', () => {
     assert.equal(session.journal?.currentBatch(), undefined)
     journal.begin('a run')
     await create('In a run')
-    assert.equal(
-      session.journal?.currentBatch(),
-      journal.batchesOfRun().get(localPlace(storePath()))
-    )
+    assert.equal(session.journal?.currentBatch(), journal.batchesOfRun()[0]?.id)
     journal.end('done')
   })
 })

@@ -26,7 +26,7 @@ export async function rollBack(
   report: (line: string) => void
 ): Promise<boolean> {
   let whole = true
-  for (const [place, id] of journal.batchesOfRun()) {
+  for (const { place, id } of [...journal.batchesOfRun()].reverse()) {
     if (place === held) {
       journal.setState(id, 'rolled-back')
       report('amsh: --atomic: the batch failed, so none of its changes were kept')

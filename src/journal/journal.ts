@@ -29,8 +29,10 @@ export interface BatchRecord {
   /** The command line, secrets blanked. */
   what: string
   state: BatchState
-  /** The batch this one undid, for undo's own batches. */
+  /** The batch this one undoes, for undo's own batches. */
   undoes: number | null
+  /** The process that made it. */
+  pid: number | null
   /** How many changes it made (entries). */
   changes: number
 }
@@ -90,7 +92,8 @@ const SCHEMA = `
     state TEXT NOT NULL,
     undoes INTEGER,
     -- what an undone batch was before undo (done or failed), for when the undo is undone
-    prior TEXT
+    prior TEXT,
+    pid INTEGER                   -- the process making it, to tell a run still going on
   );
   CREATE INDEX batches_by_place ON batches (place, id);
   CREATE TABLE entries (
@@ -139,6 +142,7 @@ interface BatchRow {
   state: BatchState
   undoes: number | null
   prior: string | null
+  pid: number | null
   changes: number
 }
 
@@ -158,14 +162,23 @@ interface EntryRow {
   after: string | null
 }
 
-/** The run going on: its batches (one per place it changed), made at its first change there. */
+/** The run going on: its batches (one per place it changes), made at its first change there. */
 interface Run {
   what: string
+  /** The batch changes at a place go to now. */
   batches: Map<string, number>
+  /** Every batch the run has made, in order (an undo within the run makes one of its own). */
+  all: { place: string; id: number }[]
   seq: Map<number, number>
+  /** Places where the run is undoing a batch: the batch it makes there undoes that one. */
+  undoing: Map<string, number>
 }
 
-const BATCH_COLUMNS = `id, started, ended, place, what, state, undoes, prior,
+function newRun(what: string): Run {
+  return { what, batches: new Map(), all: [], seq: new Map(), undoing: new Map() }
+}
+
+const BATCH_COLUMNS = `id, started, ended, place, what, state, undoes, prior, pid,
   (SELECT count(*) FROM entries WHERE entries.batch = batches.id) AS changes`
 
 export interface JournalOptions {
@@ -207,7 +220,7 @@ export class Journal {
 
   /** Starts a run: what follows, until end(), is one batch on each place it changes. */
   begin(what: string): void {
-    this.#run = { what, batches: new Map(), seq: new Map() }
+    this.#run = newRun(what)
   }
 
   get running(): boolean {
@@ -216,7 +229,7 @@ export class Journal {
 
   /** Whether the run going on has changed anything yet. */
   get changed(): boolean {
-    return (this.#run?.batches.size ?? 0) > 0
+    return (this.#run?.all.length ?? 0) > 0
   }
 
   /** The batch of the run going on at `place`; undefined while the run has changed nothing there. */
@@ -224,9 +237,26 @@ export class Journal {
     return this.#run?.batches.get(place)
   }
 
-  /** The batches of the run going on: place → id. */
-  batchesOfRun(): ReadonlyMap<string, number> {
-    return this.#run?.batches ?? new Map()
+  /** The batches the run going on has made, oldest first. */
+  batchesOfRun(): readonly { place: string; id: number }[] {
+    return this.#run?.all ?? []
+  }
+
+  /**
+   * The run's changes at `place` from now on go to a batch of their own, which undoes `batch`
+   * (the undo verb's), until undone() says the undo is over. The link is made with the batch, so
+   * an undo stopped half-way is still known as one.
+   */
+  undoing(place: string, batch: number): void {
+    const run = (this.#run ??= newRun('(outside a run)'))
+    run.batches.delete(place)
+    run.undoing.set(place, batch)
+  }
+
+  /** The undo at `place` is over: the run's later changes there go to another batch. */
+  undone(place: string): void {
+    this.#run?.batches.delete(place)
+    this.#run?.undoing.delete(place)
   }
 
   /** Ends the run; its batches still open take `state`. */
@@ -234,12 +264,12 @@ export class Journal {
     const run = this.#run
     this.#run = undefined
     this.flush()
-    if (!run || run.batches.size === 0 || this.readonly) return
+    if (!run || run.all.length === 0 || this.readonly) return
     const statement = this.#statement(
       "UPDATE batches SET state = ?, ended = ? WHERE id = ? AND state = 'open'"
     )
     this.#write(() => {
-      for (const id of run.batches.values()) statement.run(state, this.#now(), id)
+      for (const { id } of run.all) statement.run(state, this.#now(), id)
     }, true)
   }
 
@@ -275,14 +305,15 @@ export class Journal {
   }
 
   #insert(place: string, intent: Intent, answer: { after: string | null } | undefined): Pending {
-    const run = (this.#run ??= { what: '(outside a run)', batches: new Map(), seq: new Map() })
+    const run = (this.#run ??= newRun('(outside a run)'))
     let batch = run.batches.get(place)
     if (batch === undefined) {
       const made = this.#statement(
-        "INSERT INTO batches (started, place, what, state) VALUES (?, ?, ?, 'open')"
-      ).run(this.#now(), place, run.what)
+        "INSERT INTO batches (started, place, what, state, undoes, pid) VALUES (?, ?, ?, 'open', ?, ?)"
+      ).run(this.#now(), place, run.what, run.undoing.get(place) ?? null, process.pid)
       batch = Number(made.lastInsertRowid)
       run.batches.set(place, batch)
+      run.all.push({ place, id: batch })
     }
     const seq = (run.seq.get(batch) ?? 0) + 1
     run.seq.set(batch, seq)
@@ -345,11 +376,13 @@ export class Journal {
         'DELETE FROM batches WHERE id = ? AND NOT EXISTS (SELECT 1 FROM entries WHERE batch = ?)'
       ).run(batch, batch).changes
     }, true)
-    if (emptied === 0 || !this.#run) return
-    for (const [place, id] of this.#run.batches) {
-      if (id === batch) this.#run.batches.delete(place)
+    const run = this.#run
+    if (emptied === 0 || !run) return
+    for (const [place, id] of run.batches) {
+      if (id === batch) run.batches.delete(place)
     }
-    this.#run.seq.delete(batch)
+    run.all = run.all.filter(({ id }) => id !== batch)
+    run.seq.delete(batch)
   }
 
   // ---- reading ---------------------------------------------------------------------------------
@@ -374,13 +407,16 @@ export class Journal {
     return row && batchRecord(row)
   }
 
-  /** The newest batch that undo may take (not undone, not rolled back), not of the run going on. */
+  /**
+   * The newest batch `undo` takes: not undone or rolled back, not an undo itself (so undo after
+   * undo walks back), not of the run going on.
+   */
   latestUndoable(): BatchRecord | undefined {
-    const ours = [...(this.#run?.batches.values() ?? [])]
+    const ours = this.#run?.all.map(({ id }) => id) ?? []
     const rows = this.#read(
       () =>
         this.#statement(
-          `SELECT ${BATCH_COLUMNS} FROM batches WHERE state IN ('open', 'done', 'failed') ORDER BY id DESC LIMIT ?`
+          `SELECT ${BATCH_COLUMNS} FROM batches WHERE state IN ('open', 'done', 'failed') AND undoes IS NULL ORDER BY id DESC LIMIT ?`
         ).all(ours.length + 1) as BatchRow[]
     )
     const row = (rows ?? []).find((candidate) => !ours.includes(candidate.id))
@@ -400,7 +436,7 @@ export class Journal {
 
   /** Whether `batch` is one the run going on is making. */
   isOfRun(batch: number): boolean {
-    return [...(this.#run?.batches.values() ?? [])].includes(batch)
+    return this.#run?.all.some(({ id }) => id === batch) ?? false
   }
 
   // ---- states ----------------------------------------------------------------------------------
@@ -416,19 +452,13 @@ export class Journal {
     )
   }
 
-  /**
-   * `batch` was undone, by the run's batch `by` when undo changed anything. Undoing an undo
-   * gives the batch it undid back its state.
-   */
-  markUndone(batch: number, by: number | undefined): void {
+  /** `batch` is undone; undoing an undo gives the batch it undid back its state. */
+  markUndone(batch: number): void {
     if (this.readonly) return
     const record = this.batch(batch)
     if (!record) return
     this.#write(() => {
       this.#statement("UPDATE batches SET prior = state, state = 'undone' WHERE id = ?").run(batch)
-      if (by !== undefined) {
-        this.#statement('UPDATE batches SET undoes = ? WHERE id = ?').run(batch, by)
-      }
       if (record.undoes != null) {
         this.#statement(
           "UPDATE batches SET state = coalesce(prior, 'done'), prior = NULL WHERE id = ? AND state = 'undone'"
@@ -549,6 +579,7 @@ function batchRecord(row: BatchRow): BatchRecord {
     what: row.what,
     state: row.state,
     undoes: row.undoes,
+    pid: row.pid,
     changes: row.changes,
   }
 }

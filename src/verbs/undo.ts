@@ -38,6 +38,16 @@ export function findBatch(place: JournalPlace, id: number): BatchRecord {
   return batch
 }
 
+/** Whether a process of this id runs (one that is not ours to signal runs too). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 function connectHint(place: string): string {
   return place.startsWith('local ')
     ? `connect local:${place.slice('local '.length)}`
@@ -74,10 +84,21 @@ function refuse(batch: BatchRecord, place: JournalPlace, force: boolean): void {
     )
   }
   if (force) return
+  if (
+    batch.state === 'open' &&
+    batch.pid != null &&
+    batch.pid !== process.pid &&
+    alive(batch.pid)
+  ) {
+    throw new AmshError(
+      'E_USAGE',
+      `batch ${id} is still being made by another amsh (process ${batch.pid}); undo it once that run has ended (--force undoes it now)`
+    )
+  }
   if (batch.state === 'undone') {
     throw new AmshError(
       'E_USAGE',
-      `batch ${id} is undone already (undoing the batch of that undo puts its changes back); --force undoes it again`
+      `batch ${id} is undone already (undo --batch <id> of that undo's batch, as journal list shows it, redoes it); --force undoes it again`
     )
   }
   if (batch.state === 'rolled-back') {
@@ -97,7 +118,7 @@ export const undo: Verb = {
     {
       name: 'last',
       type: 'boolean',
-      help: 'the newest batch that is not undone (the default): a second undo undoes the first',
+      help: 'the newest batch not undone yet, undo batches aside (the default): undo after undo walks back',
     },
     {
       name: 'batch',
@@ -117,7 +138,7 @@ export const undo: Verb = {
     'touched back as it was: it deletes what the batch made, restores what it changed and makes',
     'again, with the same id, what it deleted. An item someone changed after the batch is left as',
     'it is, and reported, unless --force. Fields holding secrets are not journaled: they keep the',
-    'value they have now. undo is a batch of its own, so it can be undone in turn.',
+    'value they have now. undo is a batch of its own: undo --batch <its id> redoes what it undid.',
   ].join('\n'),
   async run(invocation, ctx) {
     checkOptions(this, invocation)
@@ -129,8 +150,16 @@ export const undo: Verb = {
     const force = invocation.options.force === true
     const batch = chosen(ctx, place, given)
     refuse(batch, place, force)
-    const outcome = await undoBatch(ctx.transport, place.journal, batch, { force })
-    const by = place.currentBatch()
+    // The undo's changes are a batch of their own, which names the batch it undoes.
+    place.journal.undoing(place.where, batch.id)
+    let outcome
+    let by
+    try {
+      outcome = await undoBatch(ctx.transport, place.journal, batch, { force })
+      by = place.currentBatch()
+    } finally {
+      place.journal.undone(place.where)
+    }
     const first = outcome.notRestored[0]
     if (first) {
       const items = outcome.notRestored.map(
@@ -142,7 +171,7 @@ export const undo: Verb = {
         { details: undoValue(outcome, by) as Record<string, never> }
       )
     }
-    place.journal.markUndone(batch.id, by)
+    place.journal.markUndone(batch.id)
     return undoValue(outcome, by)
   },
 }
