@@ -3,10 +3,12 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, test } from 'node:test'
+import Database from 'better-sqlite3'
 import { getEntity } from '../src/catalog/catalog.ts'
 import { getProfile } from '../src/catalog/profiles.ts'
 import { AmshError, type ErrorCode } from '../src/errors.ts'
 import { REDACTED, redact, redactText, restoredBody, sameImage } from '../src/journal/images.ts'
+import { rollBack } from '../src/journal/compensate.ts'
 import { Journal, localPlace } from '../src/journal/journal.ts'
 import { undoBatch } from '../src/journal/undo.ts'
 import type { JsonObject } from '../src/json.ts'
@@ -44,6 +46,13 @@ function code(expected: ErrorCode, message?: RegExp) {
 async function userScripts(transport: Transport): Promise<string[]> {
   const found = await transport.query(root, { filter: 'default eq false', fields: ['name'] })
   return found.result.map((s) => String(s.name)).sort()
+}
+
+const quietHost = {
+  load: async () => undefined,
+  exit: () => undefined,
+  errexit: () => undefined,
+  failed: () => undefined,
 }
 
 /** Each test's own store, journal and journaled transport. */
@@ -200,6 +209,30 @@ describe('the journal', () => {
     )
   })
 
+  test('refuses a file that is not an amsh journal, or one a newer amsh wrote', async () => {
+    const foreign = join(temp.dir, 'foreign.db')
+    const other = new Database(foreign)
+    other.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY)')
+    other.close()
+    assert.throws(() => new Journal(foreign).list(1), code('E_STORE', /not an amsh journal/))
+    await journaled.create(root, scriptBody('Any'))
+    journal.close()
+    const raw = new Database(join(temp.dir, 'journal.db'))
+    raw.pragma('user_version = 9')
+    raw.close()
+    assert.throws(() => journal.list(1), code('E_STORE', /newer amsh \(journal schema 9/))
+  })
+
+  test('read-only (a dry run): reads, records nothing, and needs no file', async () => {
+    const dry = new Journal(join(temp.dir, 'none', 'journal.db'), { readonly: true })
+    const planned = new JournalingTransport(store, dry, 'local x')
+    await planned.create(root, scriptBody('Planned'))
+    assert.deepEqual(dry.list(5), [])
+    assert.equal(dry.latestUndoable(), undefined)
+    assert.equal(existsSync(join(temp.dir, 'none')), false)
+    dry.close()
+  })
+
   test('images: redaction, comparison without stamps, restored bodies keep current secrets', () => {
     assert.deepEqual(redact({ token: 'x', tokenEnabled: true, list: [{ password: 'p' }] }), {
       token: REDACTED,
@@ -255,6 +288,51 @@ describe('undo', () => {
     const forced = await undoBatch(store, journal, journal.batch(id)!, { force: true })
     assert.equal(forced.restored, 1)
     assert.equal((await store.read(root, 'm')).description, 'about Mine')
+  })
+
+  test('an entry whose change never answered: harmless if nothing changed, named if unknown', async () => {
+    const place = localPlace(join(temp.dir, 'store.db'))
+    journal.begin('killed')
+    journal.intend(place, {
+      entity: 'Scripts',
+      scope: root.scope,
+      id: 'never',
+      op: 'create',
+      before: null,
+    })
+    journal.intend(place, {
+      entity: 'Scripts',
+      scope: root.scope,
+      id: undefined,
+      op: 'create',
+      name: 'Lost',
+      before: null,
+    })
+    journal.end('failed')
+    const outcome = await undoBatch(store, journal, journal.list(1)[0]!, { force: false })
+    assert.equal(outcome.already, 1)
+    assert.match(
+      outcome.notRestored[0]!.why,
+      /never answered.*query Scripts --realm \/ --filter 'name eq "Lost"' finds it/
+    )
+  })
+
+  test('--atomic compensation: undoes the run, and reports what it could not put back', async () => {
+    await store.create(root, scriptBody('Theirs'), 't')
+    journal.begin('amsh --atomic x.amster')
+    await journaled.create(root, scriptBody('Ours'))
+    await journaled.update(root, 't', scriptBody('Theirs', { description: 'ours' }))
+    await store.update(root, 't', scriptBody('Theirs', { description: 'changed meanwhile' }))
+    const lines: string[] = []
+    const now = { transport: journaled, journal: journaled }
+    assert.equal(await rollBack(journal, undefined, now, (line) => lines.push(line)), false)
+    journal.end('failed')
+    assert.deepEqual(await userScripts(store), ['Theirs'])
+    assert.equal((await store.read(root, 't')).description, 'changed meanwhile')
+    assert.match(lines.join('\n'), /rolled back only part of batch 1: 1 deleted, 1 not restored/)
+    assert.match(lines.join('\n'), /not restored: Scripts \/ t: it was changed after batch 1/)
+    assert.equal(journal.batch(1)!.state, 'failed')
+    assert.equal(journal.list(5).length, 1, 'the rollback is not a batch of its own')
   })
 
   test('through REST to amsh serve', async () => {
@@ -317,12 +395,7 @@ describe('undo and journal, as commands', () => {
       file: PROMPT,
       line: 1,
       baseDir: temp.dir,
-      host: {
-        load: async () => undefined,
-        exit: () => undefined,
-        errexit: () => undefined,
-        failed: () => undefined,
-      },
+      host: quietHost,
       chain: [],
       via: undefined,
     })
@@ -393,6 +466,69 @@ describe('undo and journal, as commands', () => {
     assert.deepEqual(await userScripts(store), [])
   })
 
+  test('refuses what makes no sense, saying what does', async () => {
+    await assert.rejects(type('journal list extra'), code('E_USAGE', /no argument/))
+    await assert.rejects(type('journal list --limit 0'), code('E_USAGE', /a count/))
+    await assert.rejects(type('journal show'), code('E_USAGE', /needs a batch id/))
+    await assert.rejects(type('journal frob'), code('E_USAGE', /journal list or journal show/))
+    await create('Rolled')
+    await assert.rejects(type('journal show 1 --limit 2'), code('E_USAGE', /--limit applies/))
+    journal.setState(1, 'rolled-back')
+    await assert.rejects(type('undo --batch 1'), code('E_USAGE', /rolled back when it failed/))
+    // A batch another amsh is making now (here: the process that started this test runner).
+    journal.setState(1, 'open')
+    journal.close()
+    const raw = new Database(join(temp.dir, 'journal.db'))
+    raw.prepare('UPDATE batches SET pid = ? WHERE id = 1').run(process.ppid)
+    raw.close()
+    await assert.rejects(type('undo'), code('E_USAGE', /still being made by another amsh/))
+    assert.equal(((await type('undo --force')) as JsonObject).deleted, 1)
+  })
+
+  test('an undo that cannot put everything back fails, saying what it left', async () => {
+    await store.create(root, scriptBody('Shared'), 'shared')
+    await type(
+      `update Scripts --realm / --id shared --body '${JSON.stringify(scriptBody('Shared', { description: 'mine' }))}'`
+    )
+    await create('Mine')
+    await store.update(root, 'shared', scriptBody('Shared', { description: 'theirs' }))
+    await type('undo')
+    await assert.rejects(
+      type('undo'),
+      code('E_STALE', /undid only part of batch 1.*Scripts \/ shared: it was changed after batch 1/)
+    )
+    assert.equal(journal.batch(1)!.state, 'done', 'not undone while an item is left')
+  })
+
+  test('with the journal off, undo and journal say so', async () => {
+    const bare = new Session({
+      connector: new Connector({
+        home: { transport: store, label: undefined, owned: false },
+        product: 'am8',
+        env: {},
+        warn: () => undefined,
+        debug: false,
+      }),
+      profile: getProfile('am8'),
+      properties: new Map(),
+      write: () => undefined,
+      writeError: () => undefined,
+    })
+    for (const line of ['undo', 'journal list']) {
+      await assert.rejects(
+        bare.execute(line, {
+          file: PROMPT,
+          line: 1,
+          baseDir: temp.dir,
+          host: quietHost,
+          chain: [],
+          via: undefined,
+        }),
+        code('E_UNSUPPORTED', /the journal is off \(AMSH_JOURNAL=off\)/)
+      )
+    }
+  })
+
   test('a verb knows the batch its changes went to', async () => {
     assert.equal(session.journal?.currentBatch(), undefined)
     journal.begin('a run')
@@ -449,6 +585,46 @@ describe('the binary', () => {
       assert.equal(count(), 0)
       const [, again] = JSON.parse(amsh('journal list').stdout) as JsonObject[]
       assert.equal(again!.state, 'undone')
+    } finally {
+      home.remove()
+    }
+  })
+
+  test('--atomic: no connect once the batch has changed something', () => {
+    const home = tempDir()
+    try {
+      const file = join(home.dir, 'moves.amster')
+      writeFileSync(
+        file,
+        [
+          `create Scripts --realm / --body '${body('Local')}'`,
+          'connect http://127.0.0.1:9/am --username amadmin --password-env AM_PASS',
+        ].join('\n')
+      )
+      const storeFile = join(home.dir, 'store.db')
+      const moved = runAmsh(['--store', storeFile, '--atomic', file], {
+        env: { AMSH_HOME: home.dir },
+      })
+      assert.equal(moved.status, 3)
+      assert.match(
+        moved.stderr,
+        /E_UNSUPPORTED: connect http:\/\/127.0.0.1:9\/am: --atomic: this batch has changed things already/
+      )
+      assert.match(moved.stderr, /none of its changes were kept/)
+      const off = runAmsh(['--store', storeFile, '--atomic', file], {
+        env: { AMSH_HOME: home.dir, AMSH_JOURNAL: 'off' },
+      })
+      assert.match(
+        off.stderr,
+        /with the journal off, AMSH_JOURNAL=off, nothing else can roll it back/
+      )
+      const left = runAmsh(
+        ['--store', storeFile, '-c', "query Scripts --realm / --filter 'default eq false'"],
+        {
+          env: { AMSH_HOME: home.dir },
+        }
+      )
+      assert.equal(left.stdout.trim(), '[]')
     } finally {
       home.remove()
     }
