@@ -207,6 +207,10 @@ describe('the journal', () => {
       ),
       `connect https://am --username amadmin --password *** -D adminPassword=*** --body {"userPassword": "***", "name": "n"}`
     )
+    assert.equal(
+      redactText(`const adminPassword = "x y"; run(\`connect \${url} --username a\`)`),
+      `const adminPassword = '***'; run(\`connect \${url} --username a\`)`
+    )
   })
 
   test('refuses a file that is not an amsh journal, or one a newer amsh wrote', async () => {

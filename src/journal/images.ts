@@ -96,6 +96,11 @@ export function redactText(text: string): string {
       .replace(/("([^"\\]*)"\s*:\s*)"(?:[^"\\]|\\.)*"/g, (whole, head: string, key: string) =>
         secretName(key) ? `${head}"***"` : whole
       )
+      // password = 'x', token: "x" in a JavaScript line
+      .replace(
+        /(\b([A-Za-z_$][\w$]*)\s*[:=]\s*)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`)/g,
+        (whole, head: string, key: string) => (secretName(key) ? `${head}'***'` : whole)
+      )
       // --password x, --password 'x y', --password=x
       .replace(
         /(--([A-Za-z][\w-]*)(?:\s+|=))('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s'"]+)/g,
