@@ -12,10 +12,11 @@ import type { Scope } from '../transport/types.ts'
 
 // The journal: every change amsh sends, on any transport, with the item as it was before, in
 // $AMSH_HOME/journal.db. What happens together is a batch: a whole non-interactive run (files,
-// -c, stdin) or one line at the prompt. An entry is written before its change is sent, so a
-// run that is killed half-way leaves a journal that undo can still use; the entry is completed
-// with a fingerprint of the item as the change left it once the change has answered, so undo can
-// tell an item changed since by someone else from one the batch left.
+// -c, stdin) or one line at the prompt. An entry is in the file before its change can be kept
+// (before it is sent to a server, before the local store commits it), so a run that is killed
+// half-way leaves a journal that undo can still use; it holds a fingerprint of the item as the
+// change left it once the change has answered, so undo can tell an item changed since by someone
+// else from one the batch left.
 
 export type BatchState = 'open' | 'done' | 'failed' | 'rolled-back' | 'undone'
 export type EntryOp = 'create' | 'update' | 'delete' | 'action'
