@@ -20,7 +20,15 @@ import { JournalingTransport } from '../src/transport/journaling.ts'
 import { LocalStore } from '../src/transport/local/store.ts'
 import type { Target, Transport } from '../src/transport/types.ts'
 import { runCrudContract } from './crud-contract.ts'
-import { BIN, runAmsh, runAmshAsync, SERVE_PASSWORD, serveInProcess, tempDir } from './helpers.ts'
+import {
+  BIN,
+  realmBody,
+  runAmsh,
+  runAmshAsync,
+  SERVE_PASSWORD,
+  serveInProcess,
+  tempDir,
+} from './helpers.ts'
 import { runTransportContract, scriptBody } from './transport-contract.ts'
 
 // The journal and undo: what each change records (before-images, no secrets), how undo puts a
@@ -277,6 +285,26 @@ describe('undo', () => {
     // Done again, everything is as before already.
     const again = await undoBatch(store, journal, journal.batch(id)!, { force: false })
     assert.equal(again.already, 3)
+  })
+
+  test('realms: what a batch made in a realm it made goes first; a deleted realm comes back', async () => {
+    const realms: Target = { entity: getEntity('Realms'), scope: { kind: 'global' } }
+    const inR: Target = { entity: getEntity('Scripts'), scope: { kind: 'realm', realm: '/r' } }
+    const made = await batch(async () => {
+      await journaled.create(realms, realmBody('/r'))
+      await journaled.create(inR, scriptBody('In r'))
+      await journaled.update(realms, 'L3I', { ...realmBody('/r'), active: false })
+    })
+    const outcome = await undoBatch(journaled, journal, journal.batch(made)!, { force: false })
+    assert.deepEqual([outcome.deleted, outcome.notRestored.length], [2, 0])
+    await assert.rejects(store.read(realms, 'L3I'), code('E_NOT_FOUND'))
+    await store.create(realms, realmBody('/s'))
+    const deleted = await batch(() => journaled.delete(realms, 'L3M'))
+    assert.equal(
+      (await undoBatch(journaled, journal, journal.batch(deleted)!, { force: false })).recreated,
+      1
+    )
+    assert.equal((await store.read(realms, 'L3M')).name, 's')
   })
 
   test('leaves an item changed since the batch alone, unless forced', async () => {

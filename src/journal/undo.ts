@@ -6,8 +6,8 @@ import { fingerprint, restoredBody, sameImage } from './images.ts'
 import type { BatchRecord, EntryRecord, Journal } from './journal.ts'
 
 // Puts back what a batch changed, through any transport: each item the batch touched goes back
-// to the state its first entry recorded, newest item first (what a batch made inside a realm it
-// made goes before the realm). An item is left alone when it is already as it was, and, unless
+// to the state its first entry recorded, in the reverse of the order the batch first touched
+// them. An item is left alone when it is already as it was, and, unless
 // forced, when it is neither as it was nor as the batch left it: someone changed it since, and
 // putting it back would lose their change.
 
@@ -41,7 +41,11 @@ function scopeLabel(entry: EntryRecord): string {
   return entry.scope.kind === 'global' ? 'global' : entry.scope.realm
 }
 
-/** The items of a batch, each with its first and last entry, the one changed last first. */
+/**
+ * The items of a batch, each with its first and last entry, the one the batch touched first
+ * last: each item's whole history is undone where it began, so what was made inside a realm the
+ * batch made goes before the realm, and a realm the batch deleted comes back before what it held.
+ */
 function itemsOf(entries: EntryRecord[]): Item[] {
   const items = new Map<string, Item>()
   const unnamed: Item[] = []
@@ -55,7 +59,7 @@ function itemsOf(entries: EntryRecord[]): Item[] {
     if (known) known.last = entry
     else items.set(key, { first: entry, last: entry })
   }
-  return [...items.values(), ...unnamed].sort((a, b) => b.last.seq - a.last.seq)
+  return [...items.values(), ...unnamed].sort((a, b) => b.first.seq - a.first.seq)
 }
 
 /** Why a change that never said what it made cannot be undone, and how to find what it made. */
