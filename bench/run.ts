@@ -108,11 +108,19 @@ if (wanted('batch')) {
       target: 10_000,
     },
   ]
+  // Each run journals its 10,000 changes (issue 10) into a journal of its own; the same batch
+  // with AMSH_JOURNAL=off, interleaved, gives the journal's cost, which must not halve the rate.
   for (const mode of modes) {
     const runs: number[] = []
+    const unjournaled: number[] = []
     for (let i = 0; i < 3; i++) {
-      const store = join(work, `batch-${mode.flags.length}-${i}.db`)
-      runs.push(timeRun([BIN, '--store', store, ...mode.flags, file]))
+      for (const journal of ['on', 'off']) {
+        const home = join(work, `batch-${mode.flags.length}-${i}-${journal}`)
+        mkdirSync(home, { recursive: true })
+        const env = { ...process.env, AMSH_HOME: home, AMSH_JOURNAL: journal }
+        const ms = timeRun([BIN, '--store', join(home, 'store.db'), ...mode.flags, file], env)
+        ;(journal === 'on' ? runs : unjournaled).push(ms)
+      }
     }
     const rate = 10_000 / (median(runs) / 1000)
     record({
@@ -121,7 +129,16 @@ if (wanted('batch')) {
       unit: 'commands/s',
       target: `≥ ${mode.target.toLocaleString('en')} commands/s`,
       pass: rate >= mode.target,
-      detail: `median of 3 runs: ${median(runs).toFixed(0)} ms for 10,000 commands, startup included, output to /dev/null`,
+      detail: `median of 3 runs: ${median(runs).toFixed(0)} ms for 10,000 commands, startup included, output to /dev/null, every change journaled`,
+    })
+    const cost = median(runs) / median(unjournaled)
+    record({
+      name: `${mode.name}: journaled / AMSH_JOURNAL=off`,
+      value: cost,
+      unit: '×',
+      target: '< 2× (the journal must not halve the rate)',
+      pass: cost < 2,
+      detail: `medians of 3 interleaved runs each: ${median(runs).toFixed(0)} ms journaled, ${median(unjournaled).toFixed(0)} ms without a journal`,
     })
   }
 }
@@ -142,7 +159,12 @@ if (wanted('loop')) {
   )
   const runs: number[] = []
   for (let i = 0; i < 3; i++) {
-    runs.push(timeRun([BIN, '--store', join(work, `loop-${i}.db`), file]))
+    runs.push(
+      timeRun([BIN, '--store', join(work, `loop-${i}.db`), file], {
+        ...process.env,
+        AMSH_HOME: work,
+      })
+    )
   }
   const rate = 10_000 / (median(runs) / 1000)
   record({
@@ -271,6 +293,7 @@ if (wanted('rest')) {
       runs.push(
         timeRun([BIN, '--store', join(work, `rest-local-${i}.db`), file], {
           ...process.env,
+          AMSH_HOME: work,
           AMSH_BENCH_PASSWORD: SERVE_PASSWORD,
         })
       )

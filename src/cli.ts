@@ -3,6 +3,9 @@ import { join, resolve } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
 import { DEFAULT_PRODUCT, getProfile, parseProduct, PRODUCTS } from './catalog/profiles.ts'
 import { AmshError, toAmshError } from './errors.ts'
+import { rollBack } from './journal/compensate.ts'
+import { redactText } from './journal/images.ts'
+import { Journal, localPlace } from './journal/journal.ts'
 import { OUTPUT_FORMATS, parseOutputFormat } from './output/format.ts'
 import { amshHome, packageRoot } from './paths.ts'
 import { Batch, type ErrorPolicy } from './shell/batch.ts'
@@ -145,6 +148,11 @@ function endQuietlyWhenOutputCloses(): void {
   }
 }
 
+/** An argument as a shell would take it back, for the journal's record of the command line. */
+function shellQuoted(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
+}
+
 /** Runs amsh with the given arguments and resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
   endQuietlyWhenOutputCloses()
@@ -174,6 +182,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let store: Transport | undefined
   let session: Session | undefined
+  let journal: Journal | undefined
   try {
     if (files.length > 0 && options.command.length > 0) {
       throw new AmshError('E_USAGE', 'give batch files or -c commands, not both')
@@ -206,19 +215,33 @@ export async function main(argv: string[]): Promise<number> {
     }
     // A dry run works on a copy of the store in memory: every command meets the real state and
     // the changes of the commands before it, and the store itself is never written.
+    const storePath = options.store ?? join(home, 'store.db')
     store = await openTransport({
       kind: 'local',
-      path: options.store ?? join(home, 'store.db'),
+      path: storePath,
       product,
       snapshot: options.dryRun,
     })
     const transport: Transport = options.dryRun ? new PlanTransport(io.out, store) : store
+    // A dry run reads the journal (undo shows what it would put back) and records nothing.
+    journal =
+      process.env.AMSH_JOURNAL === 'off'
+        ? undefined
+        : new Journal(join(home, 'journal.db'), { readonly: options.dryRun })
+    const atomicJournal = journal
     const connector = new Connector({
       home: { transport, label: undefined, owned: false },
+      homePlace: localPlace(storePath),
+      journal,
       product,
       env: process.env,
       pinned: options.atomic
-        ? '--atomic holds the batch in one transaction of the local store, which a batch that connects elsewhere would escape'
+        ? atomicJournal
+          ? () =>
+              atomicJournal.changed
+                ? '--atomic: this batch has changed things already, and all its changes must go to one place to be rolled back together'
+                : undefined
+          : '--atomic holds the batch in one transaction of the local store, which a batch that connects elsewhere would escape (with the journal off, AMSH_JOURNAL=off, nothing else can roll it back)'
         : options.dryRun
           ? '--dry-run works on a copy of the local store in memory and cannot stand in for another store or a server'
           : undefined,
@@ -277,22 +300,33 @@ export async function main(argv: string[]): Promise<number> {
         await batch.runSource(readFileSync(0, 'utf8'), '<stdin>', process.cwd())
       }
     }
+    // The whole run is one batch of the journal (one per place it changes).
+    journal?.begin(redactText(['amsh', ...argv].map(shellQuoted).join(' ')))
     // A dry run changes nothing, so there is nothing to keep or undo.
     if (!options.atomic || options.dryRun) {
       await runAll()
     } else {
-      if (!transport.atomic) {
-        throw new AmshError(
-          'E_UNSUPPORTED',
-          `--atomic needs a transport that can undo a whole batch (the local store); the ${transport.kind} transport cannot`
-        )
-      }
-      const kept = await transport.atomic(async () => {
-        await runAll()
+      // The local store holds the batch in one transaction; what goes to a server instead is
+      // journaled, and undone if the batch fails.
+      const held = localPlace(storePath)
+      journal?.hold(held)
+      const work = async () => {
+        try {
+          await runAll()
+        } finally {
+          // The journal has the batch's entries before the store commits its changes.
+          journal?.flush()
+        }
         return batch.failures === 0
-      })
-      if (!kept) io.err('amsh: --atomic: the batch failed, so none of its changes were kept')
+      }
+      const kept = store.atomic ? await store.atomic(work) : await work()
+      if (!kept && journal?.changed) {
+        await rollBack(journal, held, session, io.err)
+      } else if (!kept) {
+        io.err('amsh: --atomic: the batch failed, so none of its changes were kept')
+      }
     }
+    journal?.end(batch.failures > 0 ? 'failed' : 'done')
     return batch.exitCode()
   } catch (err) {
     const error = toAmshError(err)
@@ -301,5 +335,6 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     session?.close()
     store?.close()
+    journal?.close()
   }
 }

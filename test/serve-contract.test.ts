@@ -33,7 +33,7 @@ runCrudContract({
   skip: [
     {
       reason:
-        'AM has no transactions: a batch sent over REST cannot be undone (--atomic is the local store only)',
+        'AM has no transactions: atomic() is the local store only (--atomic over REST rolls a failed batch back from the journal instead: test/journal.test.ts)',
       tests: ['atomic: the writes of work that fails are not kept'],
     },
   ],

@@ -10,13 +10,17 @@ import {
   type ConnectionProfile,
 } from '../config/connections.ts'
 import type { Ask } from '../transport/am/login.ts'
+import { localPlace, serverPlace, type Journal } from '../journal/journal.ts'
 import { GuardedTransport } from '../transport/guard.ts'
+import { JournalingTransport, type JournalPlace } from '../transport/journaling.ts'
 import { openTransport } from '../transport/open.ts'
 import type { Transport } from '../transport/types.ts'
 
 // What `connect` connects to: the local store amsh started on, another store file, or an AM
 // server with one of the ways of logging in. A connection is checked (logged in) before it
-// replaces the one in use, so a failed `connect` leaves the session where it was.
+// replaces the one in use, so a failed `connect` leaves the session where it was. Every
+// connection handed out, the start-up store's included, journals its changes (when there is a
+// journal): this is the one place transports are wrapped for it.
 
 export interface Connection {
   transport: Transport
@@ -24,6 +28,8 @@ export interface Connection {
   label: string | undefined
   /** Whether the session closes it when it moves on (the start-up store belongs to the CLI). */
   owned: boolean
+  /** The journal of its changes; undefined when there is none. */
+  journal?: JournalPlace
 }
 
 export type { Ask } from '../transport/am/login.ts'
@@ -33,8 +39,11 @@ export interface ConnectorOptions {
   home: Connection
   product: Product
   env: NodeJS.ProcessEnv
-  /** Why this run may not leave the start-up store (--atomic, --dry-run), if it may not. */
-  pinned?: string
+  /** Why this run may not leave the start-up store (--atomic, --dry-run), if it may not now. */
+  pinned?: string | (() => string | undefined)
+  /** Records the changes of every connection, under its place; the home's is `homePlace`. */
+  journal?: Journal
+  homePlace?: string
   /** Prints the warning of --insecure, and --debug's exchanges. */
   warn(line: string): void
   /** --debug: show each HTTP exchange as a curl command. */
@@ -45,13 +54,29 @@ const DEFAULT_TIMEOUT_S = 10
 
 export class Connector {
   readonly #options: ConnectorOptions
+  readonly #home: Connection
 
   constructor(options: ConnectorOptions) {
     this.#options = options
+    const { home, homePlace } = options
+    this.#home =
+      homePlace === undefined ? home : { ...home, ...this.#journaled(home.transport, homePlace) }
   }
 
   get home(): Connection {
-    return this.#options.home
+    return this.#home
+  }
+
+  get journal(): Journal | undefined {
+    return this.#options.journal
+  }
+
+  /** The transport with its changes journaled under `place`, when there is a journal. */
+  #journaled(transport: Transport, place: string): Pick<Connection, 'transport' | 'journal'> {
+    const { journal } = this.#options
+    if (!journal) return { transport }
+    const journaled = new JournalingTransport(transport, journal, place)
+    return { transport: journaled, journal: journaled }
   }
 
   /**
@@ -67,14 +92,11 @@ export class Connector {
     const target = request.target ?? ''
     const local = /^local(?::(.*))?$/.exec(target)
     if (local) {
-      if (local[1] === undefined || local[1] === '') return this.#options.home
+      if (local[1] === undefined || local[1] === '') return this.#home
       this.#refusePinned(target)
       const path = resolve(baseDir, local[1])
-      return {
-        transport: await openTransport({ kind: 'local', path, product: this.#options.product }),
-        label: `local:${path}`,
-        owned: true,
-      }
+      const store = await openTransport({ kind: 'local', path, product: this.#options.product })
+      return { ...this.#journaled(store, localPlace(path)), label: `local:${path}`, owned: true }
     }
     this.#refusePinned(target)
     const { env, warn } = this.#options
@@ -104,8 +126,10 @@ export class Connector {
     })
     const port = url.port ? `:${url.port}` : ''
     const label = `${url.hostname}${port}`
-    if (!profile?.readOnly && !profile?.confirmWrites) return { transport, label, owned: true }
-    const guarded = new GuardedTransport(transport, {
+    // The journal sits inside a profile's guard: a change the guard refuses never reaches it.
+    const journaled = this.#journaled(transport, serverPlace(target))
+    if (!profile?.readOnly && !profile?.confirmWrites) return { ...journaled, label, owned: true }
+    const guarded = new GuardedTransport(journaled.transport, {
       profile: profile.name,
       readOnly: profile.readOnly === true,
       confirmWrites: profile.confirmWrites === true,
@@ -114,7 +138,12 @@ export class Connector {
         return asker && (async (question) => /^\s*y(es)?\s*$/i.test(await asker(question, false)))
       },
     })
-    return { transport: guarded, label: `${label} (${profile.name})`, owned: true }
+    return {
+      transport: guarded,
+      journal: journaled.journal,
+      label: `${label} (${profile.name})`,
+      owned: true,
+    }
   }
 
   /** `connect --profile <name>`: the saved connection, which no other option may amend. */
@@ -142,7 +171,8 @@ export class Connector {
 
   #refusePinned(target: string): void {
     const { pinned } = this.#options
-    if (pinned) throw new AmshError('E_UNSUPPORTED', `connect ${target}: ${pinned}`)
+    const why = typeof pinned === 'function' ? pinned() : pinned
+    if (why) throw new AmshError('E_UNSUPPORTED', `connect ${target}: ${why}`)
   }
 }
 

@@ -4,11 +4,13 @@ import { resolve } from 'node:path'
 import type { Profile } from '../catalog/profiles.ts'
 import { AmshError, toAmshError } from '../errors.ts'
 import { readUserFile } from '../files.ts'
+import { redactText } from '../journal/images.ts'
 import type { JsonValue } from '../json.ts'
 import type { CommandScope } from '../parse/invocation.ts'
 import { compileLine } from '../script/compile.ts'
 import { groovyApiIn } from '../script/groovy-idioms.ts'
 import { clipped, interrupted, ScriptContext, thrownText } from '../script/context.ts'
+import type { JournalPlace } from '../transport/journaling.ts'
 import type { Transport } from '../transport/types.ts'
 import type { Ask, Connection, Connector } from './connect.ts'
 import type { ConnectRequest } from '../parse/connect.ts'
@@ -203,6 +205,11 @@ export class Session {
     return this.#connection.transport
   }
 
+  /** The journal of the changes commands make now, when there is one. */
+  get journal(): JournalPlace | undefined {
+    return this.#connection.journal
+  }
+
   /** Where commands go, for the prompt: a server's host, or undefined for the start-up store. */
   get where(): string | undefined {
     return this.#connection.label
@@ -245,14 +252,25 @@ export class Session {
       stop: outer?.stop ?? { interrupted: false },
     }
     if (!outer) this.#current = state
+    // A line at the prompt is a batch of its own; a run of lines (a batch file) began one.
+    const journal = outer ? undefined : this.#connector.journal
+    const ownBatch = journal !== undefined && !journal.running
+    if (ownBatch) journal.begin(redactText(text.trim()))
+    let failed = true
     return this.#lines.run(state, async () => {
       try {
-        return await this.#line(text, state)
+        const outcome = await this.#line(text, state)
+        failed = false
+        return outcome
       } catch (err) {
-        if (err === EXIT) return { kind: 'none' }
+        if (err === EXIT) {
+          failed = false
+          return { kind: 'none' }
+        }
         throw placed(toAmshError(err), frame)
       } finally {
         if (!outer) this.#current = undefined
+        if (ownBatch) journal.end(failed ? 'failed' : 'done')
       }
     })
   }
@@ -314,6 +332,7 @@ export class Session {
       notify: (line) => this.#writeError(`${line}\n`),
       ask: frame.host.ask,
       expressions: this.#expressions,
+      journal: this.#connection.journal,
     })
   }
 

@@ -15,9 +15,11 @@ import { del } from './delete.ts'
 import { envconfig } from './envconfig.ts'
 import { exportConfigVerb } from './export-config.ts'
 import { importConfigVerb } from './import-config.ts'
+import { journal } from './journal.ts'
 import { query } from './query.ts'
 import { read } from './read.ts'
 import type { Verb } from './types.ts'
+import { undo } from './undo.ts'
 import { update } from './update.ts'
 
 // The verb registry: one entry per verb, each declaring its own grammar. A new verb (export-config,
@@ -35,6 +37,8 @@ export const VERBS: readonly Verb[] = [
   exportConfigVerb,
   importConfigVerb,
   envconfig,
+  undo,
+  journal,
 ]
 
 const BY_WORD = new Map<string, Verb>(

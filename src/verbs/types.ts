@@ -4,6 +4,7 @@ import type { JsonValue } from '../json.ts'
 import type { ConnectRequest } from '../parse/connect.ts'
 import type { Invocation } from '../parse/invocation.ts'
 import type { OptionSpec } from '../parse/options.ts'
+import type { JournalPlace } from '../transport/journaling.ts'
 import type { Transport } from '../transport/types.ts'
 
 /** What a verb needs from the session that runs it. */
@@ -20,6 +21,11 @@ export interface VerbContext {
   ask?: Ask
   /** Where an import's configuration expressions find their values (but the environment). */
   expressions: SessionExpressions
+  /**
+   * The journal of the changes made through `transport`, and its batch in this run
+   * (`currentBatch()`: what `undo --batch <id>` takes); undefined when the journal is off.
+   */
+  journal?: JournalPlace
 }
 
 /** The session's sources of expression values: its variables, -D, and the envconfig files. */

@@ -12,7 +12,8 @@ import Database from 'better-sqlite3'
 import { AmshError } from '../../errors.ts'
 
 // better-sqlite3 is imported here and nowhere else. This module opens (or creates) an amsh store
-// file, checks that it really is one, and turns SQLite's failures into E_STORE errors.
+// file, checks that it really is one, and turns SQLite's failures into E_STORE errors; amsh's
+// other private file (the journal) is opened here too.
 
 export type Db = Database.Database
 export type Statement = Database.Statement<unknown[], unknown>
@@ -203,4 +204,32 @@ export function openDatabase(path: string, options: { snapshot?: boolean } = {})
     db?.close()
     throw storeError(path, err)
   }
+}
+
+/**
+ * A SQLite file of amsh's own (the journal), made as a store is: readable by its owner only,
+ * WAL with synchronous=NORMAL. Read-only when asked, and then it must exist. The caller owns the
+ * schema; SQLite's failures come back as thrown, for the caller to word.
+ */
+export function openPrivateDatabase(path: string, options: { readonly?: boolean } = {}): Db {
+  const fresh = !options.readonly && !existsSync(path)
+  if (fresh) {
+    mkdirSync(dirname(path), { recursive: true })
+    createPrivately(path)
+  }
+  const db = new Database(path, {
+    readonly: options.readonly ?? false,
+    fileMustExist: options.readonly ?? false,
+    timeout: 5000,
+  })
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    if (fresh) {
+      for (const suffix of ['-wal', '-shm']) {
+        if (existsSync(path + suffix)) chmodSync(path + suffix, 0o600)
+      }
+    }
+  }
+  return db
 }

@@ -95,6 +95,7 @@ export class LocalStore implements Transport {
   readonly #statements = new Map<string, Statement>()
   readonly #collections = new Map<EntityDef, KindCollection>()
   readonly #access: StoreAccess
+  #savepoints = 0
 
   constructor(options: LocalStoreOptions) {
     this.path = options.path
@@ -123,15 +124,25 @@ export class LocalStore implements Transport {
   /**
    * One transaction around asynchronous work (better-sqlite3's own transactions are synchronous).
    * If the process dies before COMMIT, SQLite discards the transaction when the store next opens.
+   * Inside another (a journaled change in an --atomic batch) it is a savepoint of that one.
    */
   async atomic(work: () => Promise<boolean>): Promise<boolean> {
     this.#writable()
-    this.#guard(() => this.#db.exec('BEGIN IMMEDIATE'))
+    // Prepared once: every journaled change of a batch comes through here.
+    const run = (sql: string) => this.#guard(() => this.#statement(sql).run())
+    const savepoint = this.#db.inTransaction ? `amsh_${++this.#savepoints}` : undefined
+    run(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN IMMEDIATE')
     let keep = false
     try {
       keep = await work()
     } finally {
-      this.#guard(() => this.#db.exec(keep ? 'COMMIT' : 'ROLLBACK'))
+      if (savepoint) {
+        this.#savepoints--
+        if (!keep) run(`ROLLBACK TO ${savepoint}`)
+        run(`RELEASE ${savepoint}`)
+      } else {
+        run(keep ? 'COMMIT' : 'ROLLBACK')
+      }
     }
     return keep
   }

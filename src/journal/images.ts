@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto'
+import { isJsonObject, type JsonObject, type JsonValue } from '../json.ts'
+
+// What the journal keeps of an item, and how an item now is compared with what it kept. The
+// journal is a file anyone with the user's rights can read long after the change, so a secret
+// never goes into it: a value under a key that looks secret is replaced by a marker, and undo
+// leaves such a field as the target has it now.
+
+/** Stands in for a secret's value in a stored image. */
+export const REDACTED = '[secret: not journaled]'
+
+const SECRET_KEY = /password|secret|credential|private.?key|token|(^|[._-])pwd($|[._-])/i
+
+/** Whether a key's value is treated as a secret (`userPassword`, `sharedSecret-encrypted`). */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key) || key.endsWith('-encrypted')
+}
+
+/**
+ * The image with every secret's value replaced by REDACTED. Only text is a secret: a flag
+ * (`tokenEncryptionEnabled`), a number or null under such a key says nothing worth hiding, and
+ * an object below one is judged key by key.
+ */
+export function redact(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(redact)
+  if (!isJsonObject(value)) return value
+  const out: JsonObject = {}
+  for (const [key, item] of Object.entries(value)) {
+    const hidden =
+      isSecretKey(key) && (typeof item === 'string' || Array.isArray(item)) && item !== ''
+    out[key] = hidden ? REDACTED : redact(item)
+  }
+  return out
+}
+
+/**
+ * Fields a server sets on every write: an item restored to its before-image differs from it
+ * only in these, and a write's answer may carry them where a later read does not.
+ */
+const STAMPS = new Set(['_rev', 'createdBy', 'creationDate', 'lastModifiedBy', 'lastModifiedDate'])
+
+/** The image as compared: stamps left out, secrets redacted, keys in one order. */
+function canonical(value: JsonValue): string {
+  const walk = (item: JsonValue): JsonValue => {
+    if (Array.isArray(item)) return item.map(walk)
+    if (!isJsonObject(item)) return item
+    const out: JsonObject = {}
+    for (const key of Object.keys(item).sort()) {
+      if (!STAMPS.has(key)) out[key] = walk(item[key]!)
+    }
+    return out
+  }
+  return JSON.stringify(walk(redact(value)))
+}
+
+/** Whether two images show the same item (null: no item), stamps and secrets aside. */
+export function sameImage(a: JsonValue | null, b: JsonValue | null): boolean {
+  if (a == null || b == null) return a === b
+  return canonical(a) === canonical(b)
+}
+
+/** A short fingerprint of an image, to tell later whether an item is still as a change left it. */
+export function fingerprint(value: JsonValue | null): string | null {
+  if (value == null) return null
+  return createHash('sha256').update(canonical(value)).digest('base64url').slice(0, 22)
+}
+
+/**
+ * The body that puts an item back as `before` had it: a field whose value was not journaled
+ * (a secret) keeps the value the item has now, or is left out when the item has none.
+ */
+export function restoredBody(before: JsonObject, current: JsonValue | null): JsonObject {
+  const merge = (kept: JsonValue, now: JsonValue | undefined): JsonValue | undefined => {
+    if (kept === REDACTED) return now
+    if (Array.isArray(kept)) {
+      return kept.map((item, i) => merge(item, Array.isArray(now) ? now[i] : undefined) ?? null)
+    }
+    if (!isJsonObject(kept)) return kept
+    const out: JsonObject = {}
+    for (const [key, item] of Object.entries(kept)) {
+      const value = merge(item, isJsonObject(now) ? now[key] : undefined)
+      if (value !== undefined) out[key] = value
+    }
+    return out
+  }
+  const { _rev, ...rest } = before
+  return merge(rest, current ?? undefined) as JsonObject
+}
+
+/** Command text with what looks like a secret's value blanked: option values, -D values, JSON. */
+export function redactText(text: string): string {
+  const secretName = (name: string) => isSecretKey(name)
+  return (
+    text
+      // "password": "x" in an inline JSON body
+      .replace(/("([^"\\]*)"\s*:\s*)"(?:[^"\\]|\\.)*"/g, (whole, head: string, key: string) =>
+        secretName(key) ? `${head}"***"` : whole
+      )
+      // password = 'x', token: "x" in a JavaScript line
+      .replace(
+        /(\b([A-Za-z_$][\w$]*)\s*[:=]\s*)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`)/g,
+        (whole, head: string, key: string) => (secretName(key) ? `${head}'***'` : whole)
+      )
+      // --password x, --password 'x y', --password=x
+      .replace(
+        /(--([A-Za-z][\w-]*)(?:\s+|=))('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s'"]+)/g,
+        (whole, head: string, key: string) => (secretName(key) ? `${head}***` : whole)
+      )
+      // -D adminPassword=x, -Dtoken=x
+      .replace(
+        /(-D\s*([\w.-]+)=)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+)/g,
+        (whole, head: string, key: string) => (secretName(key) ? `${head}***` : whole)
+      )
+  )
+}
