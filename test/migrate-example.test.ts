@@ -5,7 +5,7 @@ import { b64, BIN, runAmsh, SERVE_PASSWORD, startServe, tempDir } from './helper
 
 // examples/migrate/dev-to-prod.sh as CI runs it: two `amsh serve` on loopback as "dev" and
 // "prod", realm /alpha moved from one to the other with a diff, a plan, an import, a check and
-// a second import that writes nothing.
+// a second import that writes nothing, and the import taken back with undo.
 
 function bash(
   script: string,
@@ -56,6 +56,8 @@ test('examples/migrate/dev-to-prod.sh moves /alpha from dev to prod', async () =
       /prod now holds what dev exported \(exit 0\)\n\d+ same, 0 changed, 0 only/
     )
     assert.match(ran.stderr, /imported \d+: 0 created, 0 updated, \d+ unchanged/)
+    assert.match(ran.stderr, /journal batch \d+: take it back with undo --batch \d+/)
+    assert.match(ran.stderr, /undid batch \d+: 2 deleted/)
   } finally {
     dev.stop()
     prod.stop()

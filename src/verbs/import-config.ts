@@ -191,6 +191,9 @@ export const importConfigVerb: Verb = {
     ctx.notify(
       `${verb} ${plan.entries.length}: ${n.create} created, ${n.update} updated, ${n.unchanged} unchanged, ${n.delete} deleted, ${n.conflict} conflicts, ${n.failed} failed; ${plan.skipped.length} files skipped`
     )
+    const batch = dryRun ? undefined : ctx.journal?.currentBatch()
+    if (batch !== undefined)
+      ctx.notify(`journal batch ${batch}: take it back with undo --batch ${batch}`)
     const result = {
       path,
       dryRun,
