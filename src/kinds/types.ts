@@ -69,6 +69,8 @@ export interface SourceField {
   readonly field: string
   /** The decoded source and the file extension of its language; undefined when it has none. */
   read(body: JsonObject): { text: string; extension: string } | undefined
+  /** The file extension of the body's language, without decoding anything. */
+  extension(body: JsonObject): string
   /** The body with its source replaced by `text`. */
   write(body: JsonObject, text: string): JsonObject
 }

@@ -36,7 +36,12 @@ function inside(root: string, real: string): boolean {
 }
 
 /** The .json files below `dir`, sorted by their path, skipping dot-folders (.git). */
-function* jsonFiles(dir: string, root: string, skipped: ReadResult['skipped']): Generator<string> {
+function* jsonFiles(
+  dir: string,
+  root: string,
+  skipped: ReadResult['skipped'],
+  seen: Set<string>
+): Generator<string> {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0
   )
@@ -66,17 +71,27 @@ function* jsonFiles(dir: string, root: string, skipped: ReadResult['skipped']): 
         })
         continue
       }
+      seen.add(path)
       if (entry.name.endsWith('.json')) yield path
     } else if (entry.isDirectory()) {
-      if (!entry.name.startsWith('.')) yield* jsonFiles(path, root, skipped)
-    } else if (entry.isFile() && entry.name.endsWith('.json')) {
-      yield path
+      if (!entry.name.startsWith('.')) yield* jsonFiles(path, root, skipped, seen)
+    } else if (entry.isFile()) {
+      seen.add(path)
+      if (entry.name.endsWith('.json')) yield path
     }
   }
 }
 
-/** A ReadContext for one file: names resolve beside it and may not lead out of the root. */
-export function readContext(root: string, path: string, defaultRealm: string): ReadContext {
+/**
+ * A ReadContext for one file: names resolve beside it and may not lead out of the root. `seen`,
+ * the plain files of the walk, answers `exists` without asking the file system again.
+ */
+export function readContext(
+  root: string,
+  path: string,
+  defaultRealm: string,
+  seen?: ReadonlySet<string>
+): ReadContext {
   const here = dirname(path)
   const forbidden = (name: string) =>
     new AmshError(
@@ -103,7 +118,7 @@ export function readContext(root: string, path: string, defaultRealm: string): R
     exists(name) {
       // Asked for every script of an export (its extracted source): a plain stat, no error made.
       const target = resolve(here, name)
-      return inside(root, target) && existsSync(target)
+      return inside(root, target) && (seen ? seen.has(target) : existsSync(target))
     },
   }
 }
@@ -121,8 +136,9 @@ export async function readTree(
   }
   const root = rootOf(path, stats)
   const result: ReadResult = { items: [], problems: [], skipped: [] }
-  const files = stats.isDirectory()
-    ? [...jsonFiles(realpathSync(path), root, result.skipped)]
+  const seen = stats.isDirectory() ? new Set<string>() : undefined
+  const files = seen
+    ? [...jsonFiles(realpathSync(path), root, result.skipped, seen)]
     : [realpathSync(path)]
   const formats = options.formats ?? FORMATS
   for (const file of files) {
@@ -147,7 +163,10 @@ export async function readTree(
         continue
       }
       if (format === amsterFormat && options.resolve) json = options.resolve(json, shown)
-      const items: ConfigItem[] = format.read(json, readContext(root, file, options.defaultRealm))
+      const items: ConfigItem[] = format.read(
+        json,
+        readContext(root, file, options.defaultRealm, seen)
+      )
       result.items.push(...items)
     } catch (err) {
       if (err instanceof UnknownEntity) {

@@ -80,16 +80,20 @@ function defaultScriptSource(script: DefaultScript): string {
 
 const EXTENSION_BY_LANGUAGE: Record<string, string> = { JAVASCRIPT: 'js', GROOVY: 'groovy' }
 
+function extensionOf(body: JsonObject): string {
+  const language = typeof body.language === 'string' ? body.language.toUpperCase() : ''
+  return EXTENSION_BY_LANGUAGE[language] ?? 'txt'
+}
+
 export const amScript: Kind = {
   name: 'am-script',
   source: {
     field: 'script',
     read(body) {
       const text = typeof body.script === 'string' ? decodeScript(body.script) : undefined
-      if (text === undefined) return undefined
-      const language = typeof body.language === 'string' ? body.language.toUpperCase() : ''
-      return { text, extension: EXTENSION_BY_LANGUAGE[language] ?? 'txt' }
+      return text === undefined ? undefined : { text, extension: extensionOf(body) }
     },
+    extension: extensionOf,
     write: (body, text) => ({ ...body, script: encodeScript(text) }),
   },
 

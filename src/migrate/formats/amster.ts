@@ -124,13 +124,13 @@ export const amsterFormat: FormatReader = {
  */
 function withExtractedSource(item: ConfigItem, context: ReadContext): ConfigItem {
   const source = kindOf(getEntity(item.entity)).source
-  const current = source?.read(item.body)
   const name = item.body.name
-  if (!source || !current || typeof name !== 'string') return item
-  const beside = `${safeName(name)}.${current.extension}`
+  if (!source || typeof name !== 'string') return item
+  // Asked of every script: the source is decoded only when there is a file to compare it with.
+  const beside = `${safeName(name)}.${source.extension(item.body)}`
   if (!context.exists(beside)) return item
   const text = context.readBeside(beside)
-  if (text === current.text) return item
+  if (text === source.read(item.body)?.text) return item
   return {
     ...item,
     body: source.write(item.body, text),
