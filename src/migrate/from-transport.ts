@@ -152,7 +152,11 @@ export async function readTransport(
     }
   }
   const globalIds = new Map<string, Set<string>>()
-  const each = async (entity: EntityDef, scope: Scope): Promise<void> => {
+  const each = async (
+    entity: EntityDef,
+    scope: Scope,
+    keep?: (body: JsonObject) => boolean
+  ): Promise<void> => {
     const where = scope.kind === 'global' ? 'global' : `realm ${scope.realm}`
     try {
       if (entity.singleton) {
@@ -163,7 +167,7 @@ export async function readTransport(
       const ids = new Set<string>()
       for await (const body of members(transport, entity, scope)) {
         const item = asItem(entity, scope, body)
-        if (skip?.has(item.id)) continue
+        if (skip?.has(item.id) || (keep && !keep(body))) continue
         ids.add(item.id)
         await handOver(reading, item)
       }
@@ -180,15 +184,12 @@ export async function readTransport(
   }
   for (const entity of globalEntities) {
     // Only the realms chosen travel, and a realm's own entry with them.
-    if (kindOf(entity).realmPath && selection.realms) {
-      for await (const body of members(transport, entity, { kind: 'global' })) {
-        if (realms.includes(kindOf(entity).realmPath!(body))) {
-          await reading.item(asItem(entity, { kind: 'global' }, body))
-        }
-      }
-      continue
-    }
-    await each(entity, { kind: 'global' })
+    const realmPath = kindOf(entity).realmPath
+    const chosenRealm =
+      realmPath && selection.realms
+        ? (body: JsonObject) => realms.includes(realmPath(body))
+        : undefined
+    await each(entity, { kind: 'global' }, chosenRealm)
   }
   // The global items listed in realms must be known even when their entity is not exported.
   for (const entity of realmEntities) {
