@@ -168,7 +168,8 @@ export async function readTransport(
       for await (const body of members(transport, entity, scope)) {
         const item = asItem(entity, scope, body)
         if (skip?.has(item.id) || (keep && !keep(body))) continue
-        ids.add(item.id)
+        // Only a global collection's ids are needed later (to leave them out of realms).
+        if (scope.kind === 'global') ids.add(item.id)
         await handOver(reading, item)
       }
       if (scope.kind === 'global') globalIds.set(entity.name, ids)
