@@ -8,7 +8,7 @@ import { checkOptions, stringOption } from './common.ts'
 import type { Verb } from './types.ts'
 
 /** A space-separated list option (`--realms "/ /alpha"`); `' '` is an empty list, absent is all. */
-export function wordList(invocation: Invocation, name: string): string[] | undefined {
+function wordList(invocation: Invocation, name: string): string[] | undefined {
   const value = stringOption(invocation, name)
   return value?.split(/\s+/).filter(Boolean)
 }
