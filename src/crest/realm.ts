@@ -25,3 +25,15 @@ export function normaliseRealm(input: string): string {
 export function realmId(realm: string): string {
   return Buffer.from(realm, 'utf8').toString('base64url')
 }
+
+/** The realm a realm lies in ("/" for "/alpha"); "/" has none and is its own. */
+export function parentRealm(realm: string): string {
+  return realm.slice(0, realm.lastIndexOf('/')) || '/'
+}
+
+/** A realm and every realm above it, up to "/": ["/a/b", "/a", "/"]. */
+export function realmLineage(realm: string): string[] {
+  const lineage = [realm]
+  for (let up = realm; up !== '/';) lineage.push((up = parentRealm(up)))
+  return lineage
+}

@@ -1,3 +1,4 @@
+import { SERVER_STAMPS } from '../crest/stamps.ts'
 import { createHash } from 'node:crypto'
 import { isJsonObject, type JsonObject, type JsonValue } from '../json.ts'
 
@@ -37,7 +38,7 @@ export function redact(value: JsonValue): JsonValue {
  * Fields a server sets on every write: an item restored to its before-image differs from it
  * only in these, and a write's answer may carry them where a later read does not.
  */
-const STAMPS = new Set(['_rev', 'createdBy', 'creationDate', 'lastModifiedBy', 'lastModifiedDate'])
+const STAMPS = new Set(SERVER_STAMPS)
 
 /** The image as compared: stamps left out, secrets redacted, keys in one order. */
 function canonical(value: JsonValue): string {

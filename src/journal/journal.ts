@@ -134,17 +134,8 @@ function scopeOf(text: string): Scope {
   return text === 'global' ? { kind: 'global' } : { kind: 'realm', realm: text }
 }
 
-interface BatchRow {
-  id: number
-  started: number
-  ended: number | null
-  place: string
-  what: string
-  state: BatchState
-  undoes: number | null
+interface BatchRow extends BatchRecord {
   prior: string | null
-  pid: number | null
-  changes: number
 }
 
 interface EntryRow {

@@ -2,20 +2,12 @@ import { isDeepStrictEqual } from 'node:util'
 import { getEntity } from '../catalog/catalog.ts'
 import type { JsonObject } from '../json.ts'
 import { kindOf } from '../kinds/index.ts'
+import { SERVER_FIELDS } from '../crest/stamps.ts'
 
 // When two versions of an item are the same configuration. The fields a server writes itself
 // (who changed it and when, its revision, its type description) say nothing about the
 // configuration, and an import that rewrote an item for them alone would churn
 // lastModifiedDate on every run: they are left out of every comparison and every write.
-
-export const SERVER_FIELDS: readonly string[] = [
-  '_rev',
-  '_type',
-  'createdBy',
-  'creationDate',
-  'lastModifiedBy',
-  'lastModifiedDate',
-]
 
 /** An item's body as it is compared and sent: normalised by its kind, server fields left out. */
 export function comparable(

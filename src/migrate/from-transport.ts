@@ -85,6 +85,24 @@ export async function* members(
   }
 }
 
+/**
+ * The ids of the global items a realm's query of `entity` also lists (its `alsoLists`: the
+ * global scripts among a realm's Scripts); none when it lists none, or the server cannot say.
+ */
+export async function sharedIds(transport: Transport, entity: EntityDef): Promise<Set<string>> {
+  const ids = new Set<string>()
+  if (!entity.alsoLists) return ids
+  const shared = getEntity(entity.alsoLists)
+  try {
+    for await (const body of members(transport, shared, { kind: 'global' })) {
+      ids.add(String(body[shared.idField]))
+    }
+  } catch {
+    // A server without the global entity lists no global items apart.
+  }
+  return ids
+}
+
 /** The realm paths a transport holds, top level first. */
 export async function realmsOf(transport: Transport): Promise<string[]> {
   const entity = realmEntity()
@@ -194,17 +212,8 @@ export async function readTransport(
   }
   // The global items listed in realms must be known even when their entity is not exported.
   for (const entity of realmEntities) {
-    const shared = entity.alsoLists
-    if (shared && !globalIds.has(shared)) {
-      const ids = new Set<string>()
-      try {
-        for await (const body of members(transport, getEntity(shared), { kind: 'global' })) {
-          ids.add(String(body[getEntity(shared).idField]))
-        }
-      } catch {
-        // A server without the global entity lists no global items apart.
-      }
-      globalIds.set(shared, ids)
+    if (entity.alsoLists && !globalIds.has(entity.alsoLists)) {
+      globalIds.set(entity.alsoLists, await sharedIds(transport, entity))
     }
   }
   for (const realm of realms) {

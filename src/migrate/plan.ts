@@ -1,13 +1,13 @@
 import { getEntity, type EntityDef } from '../catalog/catalog.ts'
 import type { Profile } from '../catalog/profiles.ts'
-import { realmId } from '../crest/realm.ts'
+import { parentRealm, realmId, realmLineage } from '../crest/realm.ts'
 import { toAmshError, type ErrorCode } from '../errors.ts'
 import type { JsonObject } from '../json.ts'
 import { kindOf } from '../kinds/index.ts'
 import type { Scope, Transport } from '../transport/types.ts'
 import { checkBody } from '../verbs/common.ts'
 import { changedFields, comparable } from './compare.ts'
-import { members, realmEntity, realmsOf } from './from-transport.ts'
+import { members, realmEntity, realmsOf, sharedIds } from './from-transport.ts'
 import type { ConfigItem, ReadResult } from './items.ts'
 
 // The plan of an import: for each item read from the files, what writing it to the target
@@ -102,16 +102,7 @@ async function indexOf(
     }
     return index
   }
-  if (scope.kind === 'realm' && entity.alsoLists) {
-    const shared = getEntity(entity.alsoLists)
-    try {
-      for await (const body of members(transport, shared, { kind: 'global' })) {
-        index.shared.add(String(body[shared.idField]))
-      }
-    } catch {
-      // A server without the global entity: nothing is known to be shared.
-    }
-  }
+  if (scope.kind === 'realm') index.shared = await sharedIds(transport, entity)
   if (!absentRealm) {
     for await (const body of members(transport, entity, scope)) add(body)
   } else if (index.shared.size > 0) {
@@ -190,17 +181,13 @@ export async function planImport(
       items.filter((i) => i.entity === realms.name).map((i) => kindOf(realms).realmPath!(i.body))
     )
     const needed = new Map<string, number>()
+    // Each realm counts the files below it, for the plan's "(implied: 3 files in realm /a)".
     for (const item of items) {
       if (item.scope.kind !== 'realm') continue
-      for (let path = item.scope.realm; ; path = path.slice(0, path.lastIndexOf('/')) || '/') {
-        needed.set(path, (needed.get(path) ?? 0) + 1)
-        if (path === '/') break
-      }
+      for (const up of realmLineage(item.scope.realm)) needed.set(up, (needed.get(up) ?? 0) + 1)
     }
-    for (const path of [...imported, ...needed.keys()]) {
-      for (let up = path; up !== '/'; up = up.slice(0, up.lastIndexOf('/')) || '/') {
-        if (!held.has(up) && !imported.has(up) && !needed.has(up)) needed.set(up, 0)
-      }
+    for (const path of imported) {
+      for (const up of realmLineage(path)) if (!needed.has(up)) needed.set(up, 0)
     }
     for (const [path, count] of needed) {
       if (held.has(path) || imported.has(path)) continue
@@ -208,15 +195,14 @@ export async function planImport(
         missing.add(path)
         continue
       }
-      const slash = path.lastIndexOf('/')
       items.push({
         entity: realms.name,
         scope: { kind: 'global' },
         id: realmId(path),
         body: {
-          name: path.slice(slash + 1),
+          name: path.slice(path.lastIndexOf('/') + 1),
           active: true,
-          parentPath: path.slice(0, slash) || '/',
+          parentPath: parentRealm(path),
           aliases: [],
         },
         file: `(implied: ${count} file${count === 1 ? '' : 's'} in realm ${path})`,

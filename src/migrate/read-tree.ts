@@ -26,11 +26,6 @@ export interface TreeOptions {
   formats?: readonly FormatReader[]
 }
 
-/** The folder an import reads below: the folder given, or the folder of the one file given. */
-function rootOf(path: string, stats: Stats): string {
-  return realpathSync(stats.isDirectory() ? path : dirname(path))
-}
-
 function inside(root: string, real: string): boolean {
   return real === root || real.startsWith(root + sep)
 }
@@ -134,12 +129,12 @@ export async function readTree(
   } catch {
     throw new AmshError('E_IO', `cannot read ${path}: no such file or folder`)
   }
-  const root = rootOf(path, stats)
+  // The root is the folder given, or the folder of the one file given.
+  const real = realpathSync(path)
+  const root = stats.isDirectory() ? real : dirname(real)
   const result: ReadResult = { items: [], problems: [], skipped: [] }
   const seen = stats.isDirectory() ? new Set<string>() : undefined
-  const files = seen
-    ? [...jsonFiles(realpathSync(path), root, result.skipped, seen)]
-    : [realpathSync(path)]
+  const files = seen ? [...jsonFiles(real, root, result.skipped, seen)] : [real]
   const formats = options.formats ?? FORMATS
   for (const file of files) {
     const shown = relative(root, file)

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path'
 import { AmshError } from '../errors.ts'
-import { loadExpressionFiles } from '../migrate/expressions.ts'
 import { checkOptions } from './common.ts'
 import type { Verb } from './types.ts'
 
@@ -13,13 +12,14 @@ export const envconfig: Verb = {
   positionals: 1,
   details:
     'A folder gives all its .json files (nested objects as dotted names) and .properties files. An expression takes its value from, strongest first: the environment (SMTP_PORT for smtp.port), a variable of the session (smtpPort), -D smtp.port=..., then these files.',
-  run(invocation, ctx) {
+  async run(invocation, ctx) {
     checkOptions(this, invocation)
     const path = invocation.args?.[0]
     if (path === undefined)
       throw new AmshError('E_USAGE', 'envconfig needs a folder or a file: envconfig <dir|file>')
+    const { loadExpressionFiles } = await import('../migrate/expressions.ts')
     const loaded = loadExpressionFiles(resolve(ctx.baseDir, path))
     for (const [token, value] of loaded) ctx.expressions.files.set(token, value)
-    return Promise.resolve({ loaded: loaded.size, from: resolve(ctx.baseDir, path) })
+    return { loaded: loaded.size, from: resolve(ctx.baseDir, path) }
   },
 }

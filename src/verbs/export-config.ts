@@ -1,8 +1,6 @@
 import { resolve } from 'node:path'
 import { normaliseRealm } from '../crest/realm.ts'
 import { AmshError } from '../errors.ts'
-import { exportConfig } from '../migrate/export.ts'
-import { progressBar } from '../output/progress.ts'
 import type { Invocation } from '../parse/invocation.ts'
 import { checkOptions, stringOption } from './common.ts'
 import type { Verb } from './types.ts'
@@ -61,6 +59,11 @@ export const exportConfigVerb: Verb = {
     checkOptions(this, invocation)
     const dir = resolve(ctx.baseDir, stringOption(invocation, 'path', true))
     const realms = wordList(invocation, 'realms')?.map((realm) => normaliseRealm(realm))
+    // The migration code loads when it is used: every other command starts without it.
+    const [{ exportConfig }, { progressBar }] = await Promise.all([
+      import('../migrate/export.ts'),
+      import('../output/progress.ts'),
+    ])
     const bar = progressBar('export')
     let summary
     try {

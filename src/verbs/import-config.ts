@@ -3,11 +3,7 @@ import { dirname, resolve } from 'node:path'
 import { normaliseRealm } from '../crest/realm.ts'
 import { AmshError } from '../errors.ts'
 import type { JsonObject, JsonValue } from '../json.ts'
-import { hasExpressions, inlineReader, resolveExpressions } from '../migrate/expressions.ts'
-import { applyPlan } from '../migrate/apply.ts'
-import { counts, planImport, type NameConflictPolicy, type PlanEntry } from '../migrate/plan.ts'
-import { readTree } from '../migrate/read-tree.ts'
-import { progressBar } from '../output/progress.ts'
+import type { NameConflictPolicy, PlanEntry } from '../migrate/plan.ts'
 import { checkOptions, stringOption } from './common.ts'
 import type { Verb, VerbContext } from './types.ts'
 
@@ -31,6 +27,11 @@ function entryLine(entry: PlanEntry): string {
       : ''
   const notes = entry.notes.length > 0 ? ` [${entry.notes.join('; ')}]` : ''
   return `${entry.action.padEnd(9)} ${what}${why}${notes}`
+}
+
+/** An entry that keeps the import from being complete. */
+function isBlocked(entry: PlanEntry): boolean {
+  return entry.action === 'conflict' || entry.action === 'failed'
 }
 
 async function confirmClean(ctx: VerbContext, deletes: number, yes: boolean): Promise<void> {
@@ -115,6 +116,20 @@ export const importConfigVerb: Verb = {
     const realm = normaliseRealm(stringOption(invocation, 'realm') ?? '/')
     const dryRun = invocation.options['dry-run'] === true
     const failOnError = invocation.options.failOnError === true
+    // The migration code loads when it is used: every other command starts without it.
+    const [
+      { hasExpressions, inlineReader, resolveExpressions },
+      { applyPlan },
+      { counts, planImport },
+      { readTree },
+      { progressBar },
+    ] = await Promise.all([
+      import('../migrate/expressions.ts'),
+      import('../migrate/apply.ts'),
+      import('../migrate/plan.ts'),
+      import('../migrate/read-tree.ts'),
+      import('../output/progress.ts'),
+    ])
     const read = await readTree(path, {
       defaultRealm: realm,
       resolve: (json) => {
@@ -157,7 +172,7 @@ export const importConfigVerb: Verb = {
       baseDir: ctx.baseDir,
     })
     for (const skipped of plan.skipped) ctx.notify(`skipped   ${skipped.file}: ${skipped.reason}`)
-    const blocked = plan.entries.filter((e) => e.action === 'conflict' || e.action === 'failed')
+    const blocked = plan.entries.filter(isBlocked)
     if (dryRun) {
       for (const entry of plan.entries) ctx.notify(entryLine(entry))
     } else {
@@ -183,8 +198,7 @@ export const importConfigVerb: Verb = {
       } finally {
         bar.stop()
       }
-      for (const entry of plan.entries)
-        if (entry.action === 'failed' || entry.action === 'conflict') ctx.notify(entryLine(entry))
+      for (const entry of plan.entries) if (isBlocked(entry)) ctx.notify(entryLine(entry))
     }
     const n = counts(plan.entries)
     const verb = dryRun ? 'would import' : 'imported'
@@ -214,7 +228,8 @@ export const importConfigVerb: Verb = {
           ...(e.reason ? { reason: e.reason } : {}),
         })),
     }
-    const failed = plan.entries.filter((e) => e.action === 'conflict' || e.action === 'failed')
+    // Writes that failed joined the plan's conflicts and failures.
+    const failed = plan.entries.filter(isBlocked)
     if (failed.length > 0) {
       throw new AmshError(
         failed[0]!.code ?? 'E_CONFLICT',

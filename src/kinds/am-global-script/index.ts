@@ -1,3 +1,4 @@
+import { SERVER_FIELDS } from '../../crest/stamps.ts'
 import { getEntity, type EntityDef } from '../../catalog/catalog.ts'
 import { queryInMemory } from '../../crest/page.ts'
 import type { JsonObject } from '../../json.ts'
@@ -11,8 +12,6 @@ import type { Kind, KindCollection, StoreAccess } from '../types.ts'
 // Bodies are checked and their sources parsed as any script's.
 
 const SCRIPTS = 'Scripts'
-/** What the service's form adds that a script's body does not carry. */
-const SERVICE_FIELDS = ['_type', 'creationDate', 'lastModifiedDate', 'createdBy', 'lastModifiedBy']
 
 /** The service's form of a script as Scripts presents it. */
 function asGlobalScript(entity: EntityDef, script: JsonObject): JsonObject {
@@ -40,7 +39,7 @@ function asGlobalScript(entity: EntityDef, script: JsonObject): JsonObject {
 /** A body in the service's form as a Scripts body: the server's fields are the store's to set. */
 function asScript(body: JsonObject): JsonObject {
   const rest = Object.fromEntries(
-    Object.entries(body).filter(([field]) => !SERVICE_FIELDS.includes(field))
+    Object.entries(body).filter(([field]) => !SERVER_FIELDS.includes(field))
   )
   return amScript.normalise!(rest).body
 }

@@ -1,6 +1,6 @@
 import { entityMessage, type EntityDef } from '../../catalog/catalog.ts'
 import { queryInMemory } from '../../crest/page.ts'
-import { normaliseRealm, realmId } from '../../crest/realm.ts'
+import { normaliseRealm, parentRealm, realmId } from '../../crest/realm.ts'
 import { AmshError } from '../../errors.ts'
 import type { JsonObject } from '../../json.ts'
 import type { Target } from '../../transport/types.ts'
@@ -97,7 +97,7 @@ function collection(store: StoreAccess): KindCollection {
       if (id !== undefined && id !== realmId(path)) {
         throw invalid(entityMessage(entity, 'idMismatch', { id, path }))
       }
-      const parent = path.slice(0, path.lastIndexOf('/')) || '/'
+      const parent = parentRealm(path)
       if (!registry.get(parent)) {
         throw new AmshError('E_NOT_FOUND', entityMessage(entity, 'noParent', { parent }))
       }
