@@ -10,6 +10,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import Database from 'better-sqlite3'
 import { getEntity } from '../src/catalog/catalog.ts'
 import { getProfile } from '../src/catalog/profiles.ts'
 import { AmshError } from '../src/errors.ts'
@@ -813,52 +814,57 @@ describe('amsh diff', () => {
 })
 
 describe('an import killed half-way', () => {
-  // Known defect (see the issue 10 note): a kill within the first writes can leave store changes
-  // whose journal batch never reached journal.db, so the second undo finds nothing to undo.
-  test(
-    'running it again completes it, and undo (twice) puts the store back as it started',
-    { todo: 'a kill at the first writes can outrun the journal' },
-    async () => {
-      const { dir } = fresh()
-      const tree = join(dir, 'tree')
-      for (let i = 0; i < 3000; i++)
-        scriptFile(tree, '/', { _id: `k${i}`, ...script(`Killed ${i}`) })
-      const home = join(dir, 'home')
-      mkdirSync(home)
-      const storeFile = join(dir, 'killed.db')
-      const env = { ...process.env, AMSH_HOME: home }
-      const child = spawn(
-        process.execPath,
-        [BIN, '--store', storeFile, '-c', `import-config --path ${tree}`],
-        { env, stdio: 'ignore' }
-      )
-      // The journal is made at the import's first write: the import is under way.
-      while (!existsSync(join(home, 'journal.db')) && child.exitCode == null)
-        await new Promise((r) => setTimeout(r, 5))
-      child.kill('SIGKILL')
-      await new Promise((done) => child.on('exit', done))
-      const amsh = (line: string) =>
-        runAmsh(['--store', storeFile, '-q', '-c', line], { env: { AMSH_HOME: home } })
-      const made = () =>
-        (
-          JSON.parse(
-            amsh("query Scripts --realm / --filter 'default eq false' --fields _id").stdout
-          ) as unknown[]
-        ).length
-      const before = made()
-      assert.ok(before < 3000, `the kill came before the end (${before} made)`)
-      const again = amsh(`import-config --path ${tree}`)
-      assert.equal(again.status, 0, again.stderr)
-      assert.match(
-        again.stderr,
-        new RegExp(`imported 3000: ${3000 - before} created, 0 updated, ${before} unchanged`)
-      )
-      assert.equal(made(), 3000)
-      assert.equal(amsh('undo --last').status, 0)
-      assert.equal(made(), before)
-      const back = amsh('undo --last')
-      assert.equal(back.status, 0, back.stderr)
-      assert.equal(made(), 0)
+  test('running it again completes it, and undo (twice) puts the store back as it started', async () => {
+    const { dir } = fresh()
+    const tree = join(dir, 'tree')
+    for (let i = 0; i < 3000; i++) scriptFile(tree, '/', { _id: `k${i}`, ...script(`Killed ${i}`) })
+    const home = join(dir, 'home')
+    mkdirSync(home)
+    const storeFile = join(dir, 'killed.db')
+    const env = { ...process.env, AMSH_HOME: home }
+    const child = spawn(
+      process.execPath,
+      [BIN, '--store', storeFile, '-c', `import-config --path ${tree}`],
+      { env, stdio: 'ignore' }
+    )
+    // Killed once the journal holds some of the import's changes: the import is under way.
+    const journalFile = join(home, 'journal.db')
+    const entries = () => {
+      if (!existsSync(journalFile)) return 0
+      let db: Database.Database | undefined
+      try {
+        db = new Database(journalFile, { readonly: true, fileMustExist: true })
+        return (db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n
+      } catch {
+        return 0 // still being made
+      } finally {
+        db?.close()
+      }
     }
-  )
+    while (entries() < 10 && child.exitCode == null) await new Promise((r) => setTimeout(r, 5))
+    child.kill('SIGKILL')
+    await new Promise((done) => child.on('exit', done))
+    const amsh = (line: string) =>
+      runAmsh(['--store', storeFile, '-q', '-c', line], { env: { AMSH_HOME: home } })
+    const made = () =>
+      (
+        JSON.parse(
+          amsh("query Scripts --realm / --filter 'default eq false' --fields _id").stdout
+        ) as unknown[]
+      ).length
+    const before = made()
+    assert.ok(before > 0 && before < 3000, `the kill came half-way (${before} made)`)
+    const again = amsh(`import-config --path ${tree}`)
+    assert.equal(again.status, 0, again.stderr)
+    assert.match(
+      again.stderr,
+      new RegExp(`imported 3000: ${3000 - before} created, 0 updated, ${before} unchanged`)
+    )
+    assert.equal(made(), 3000)
+    assert.equal(amsh('undo --last').status, 0)
+    assert.equal(made(), before)
+    const back = amsh('undo --last')
+    assert.equal(back.status, 0, back.stderr)
+    assert.equal(made(), 0)
+  })
 })
