@@ -11,7 +11,7 @@ export default tseslint.config(
       'examples/scripts/',
       // Scripts exported from AM as they are, run by AM's engines, not Node.
       'test/fixtures/migrate/',
-      'src/catalog/validators.generated.js',
+      'src/catalog/*.generated.js',
     ],
   },
   js.configs.recommended,

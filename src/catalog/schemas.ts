@@ -3,8 +3,9 @@ import { join } from 'node:path'
 import type { Ajv as AjvInstance, ErrorObject, ValidateFunction } from 'ajv'
 import { packageRoot } from '../paths.ts'
 
-// ajv is imported here and nowhere else. It is loaded on the first body that needs checking, and
-// each schema is compiled once per process: a 10,000-line batch compiles it one time.
+// The schemas below schemas/ are compiled at build time (scripts/gen-validators.js): a run loads
+// their code on the first body it checks. ajv itself is imported here and nowhere else, for a
+// schema the build did not compile (tests' own), once per schema and process.
 
 let ajv: AjvInstance | undefined
 const compiled = new Map<string, ValidateFunction>()
@@ -21,6 +22,7 @@ async function instance(): Promise<AjvInstance> {
 
 export async function schemaValidator(key: string): Promise<ValidateFunction> {
   let validate = compiled.get(key)
+  if (!validate) validate = (await import('./body-validators.generated.js')).validators[key]
   if (!validate) {
     const schema = JSON.parse(
       readFileSync(join(packageRoot(), 'schemas', `${key}.json`), 'utf8')

@@ -79,7 +79,7 @@ export interface Pending {
 }
 
 const APPLICATION_ID = 0x616d736a // 'amsj'
-/** How long hold() keeps entries before committing them: others may be waiting to write. */
+/** How long entries are kept before they are committed: others may be waiting to write. */
 const HOLD_MS = 200
 const SCHEMA_VERSION = 1
 
@@ -345,14 +345,19 @@ export class Journal {
     this.#commitHeld()
   }
 
-  /** The change answered: it left the item with this fingerprint (null: gone), under this id. */
+  /**
+   * The change answered: it left the item with this fingerprint (null: gone), and `id` names
+   * what it made when the entry did not know. Committed at once only with an id: an entry left
+   * unanswered by a kill is one undo judges by what it finds, but a made item's id, once lost,
+   * cannot be found again. Otherwise it goes with the next entry, or within HOLD_MS.
+   */
   answered(pending: Pending, after: string | null, id?: string): void {
     this.#write(
       () =>
         this.#statement(
           'UPDATE entries SET answered = 1, after = ?, item = coalesce(?, item) WHERE batch = ? AND seq = ?'
         ).run(after, id ?? null, pending.batch, pending.seq),
-      true
+      id !== undefined
     )
   }
 
@@ -515,15 +520,23 @@ export class Journal {
 
   /**
    * A write, committed at once when `durable` (an entry written ahead of its change must be in
-   * the file before the change is sent) or when nothing is held; else with what hold() keeps.
+   * the file before the change is sent); else with the next durable write, within HOLD_MS (a
+   * timer, so an idle run does not keep others from the journal), or when the run ends.
    */
   #write<T>(work: () => T, durable: boolean): T {
     try {
       const db = this.#database()
       if (!db) throw new AmshError('E_INTERNAL', 'a read-only journal was written to')
-      if (this.#held !== undefined && !db.inTransaction) {
+      if (!db.inTransaction && (this.#held !== undefined || !durable)) {
         db.exec('BEGIN IMMEDIATE')
         this.#heldSince = this.#now()
+        setTimeout(() => {
+          try {
+            this.#commitHeld()
+          } catch {
+            // Left for the next write to commit, or to report.
+          }
+        }, HOLD_MS).unref()
       }
       const result = work()
       if (durable || this.#now() - this.#heldSince > HOLD_MS) this.#commitHeld()

@@ -177,7 +177,11 @@ export class JournalingTransport extends ForwardingTransport implements JournalP
       throw err
     }
     const { after, id } = change.left(answer)
-    this.journal.answered(pending, fingerprint(after), id)
+    this.journal.answered(
+      pending,
+      fingerprint(after),
+      change.intent.id === undefined ? id : undefined
+    )
     return answer
   }
 

@@ -1,4 +1,3 @@
-import { setFlagsFromString } from 'node:v8'
 import type { Product } from '../catalog/profiles.ts'
 import type { Ask, LoginRequest } from './am/login.ts'
 import { LocalStore } from './local/store.ts'
@@ -39,12 +38,7 @@ export async function openTransport(spec: TransportSpec): Promise<Transport> {
   if (spec.kind === 'local') {
     return new LocalStore({ path: spec.path, product: spec.product, snapshot: spec.snapshot })
   }
-  // undici and jose load when a server is named: most runs never need them. undici parses HTTP
-  // with llhttp compiled to WebAssembly; V8 optimises such code in the background, and a process
-  // waits for that to finish before it exits: about 250 ms after the last command on this
-  // machine, more than most sessions spend on their requests. The baseline code is enough for
-  // parsing responses, so it is all V8 makes (set before the first WebAssembly is compiled).
-  setFlagsFromString('--liftoff-only')
+  // The REST client and jose load when a server is named: most runs never need them.
   const [{ AmTransport }, { credentials }] = await Promise.all([
     import('./am/transport.ts'),
     import('./am/login.ts'),
