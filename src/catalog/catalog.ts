@@ -47,7 +47,7 @@ export interface EntityDef {
   fields?: string[]
   /** The `_type` AM adds to reads. */
   type?: JsonObject
-  wire: { flavour: string; version: string; paths: Partial<Record<ScopeKind, string>> }
+  wire: { flavour: string; version?: string; paths: Partial<Record<ScopeKind, string>> }
   scopes: Partial<Record<ScopeKind, ScopeDef>>
   /** Messages AM gives for this entity, with {placeholders}. */
   messages?: Record<string, string>
@@ -61,18 +61,21 @@ export interface WireRequest {
   id?: 'path' | 'body'
 }
 
-export type WireOperation = CrudOperation | 'createWithId' | 'action'
+export type WireOperation = CrudOperation | 'createWithId' | 'action' | 'patch'
 
 export interface FlavourDef {
   name: string
   summary: string
   base: string
-  realmPath: { root: string; child: string }
-  versionHeader: { name: string; value: string }
+  /** Absent where the server has no realms (Janssen). */
+  realmPath?: { root: string; child: string }
+  /** Absent where the server does not version its resources. */
+  versionHeader?: { name: string; value: string }
   paging: {
-    filter: string
-    fields: string
-    sortKeys: string
+    /** Where the server filters, sorts and picks fields as CREST does. */
+    filter?: string
+    fields?: string
+    sortKeys?: string
     pageSize: string
     offset: string
     maxPage: number

@@ -61,6 +61,11 @@ export interface Kind {
   dependsOn?(body: JsonObject): string[]
   /** A kind whose items are realms: the realm path an item stands for. */
   realmPath?(body: JsonObject): string
+  /**
+   * The CREST filter the kind's query options stand for (`--type`), for a transport that
+   * filters itself; a server's transport may send them as its API has them instead.
+   */
+  narrowFilter?(narrow: Record<string, string>): string
 }
 
 /** How a kind's body holds source code. */
@@ -143,9 +148,12 @@ export interface StoreRules {
   /** The document that replaces `stored`. */
   forUpdate?(body: JsonObject, stored: JsonObject, ctx: WriteContext): JsonObject
   /** The wire form of a stored document. */
-  present?(doc: JsonObject): JsonObject
-  /** False where the server leaves `_rev` out of reads (AM's scripts); writes always name it. */
-  readonly revisionInReads?: boolean
+  present?(doc: JsonObject, id: string): JsonObject
+  /**
+   * Where `_rev` shows: in every answer (CREST, the default), in writes' answers only (AM's
+   * scripts leave it out of reads), or never (Janssen has none).
+   */
+  readonly revisionShown?: 'always' | 'writes' | 'never'
   /** Names are unique, case-insensitively, among a realm's and the global items. */
   readonly uniqueNames?: boolean
   /** AM's refusal to delete this item, if it refuses. */

@@ -31,10 +31,12 @@ interface Match {
   path: string
 }
 
+/** The entities AM's wire carries: another flavour's (Janssen's) have their own handler. */
 function routes(): Route[] {
   const all: Route[] = []
   for (const name of entityNames()) {
     const entity = getEntity(name)
+    if (entity.wire.flavour !== 'am') continue
     for (const [scope, template] of Object.entries(entity.wire.paths) as [ScopeKind, string][]) {
       const tail = template.replace('{realmPath}', '').split('/').filter(Boolean)
       all.push({ entity, scope, tail })
@@ -323,7 +325,7 @@ function evenUpTo(max: number): number[] {
 }
 
 function versionOf(entity: EntityDef): { major: number; minor: number } {
-  const [major = 0, minor = 0] = entity.wire.version.split('.').map(Number)
+  const [major = 0, minor = 0] = (entity.wire.version ?? '0.0').split('.').map(Number)
   return { major, minor }
 }
 

@@ -19,6 +19,8 @@ export interface QueryParams {
   sortKeys?: string[]
   pageSize?: number
   pagedResultsOffset?: number
+  /** The kind's own query options as given (`--type`): see Kind.narrowFilter. */
+  narrow?: Record<string, string>
 }
 
 /** How a write is conditioned: `rev` is CREST's If-Match (a stale revision fails, `*` any). */

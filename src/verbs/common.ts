@@ -68,6 +68,8 @@ function scopeOf(entity: EntityDef, invocation: Invocation): Scope {
     return { kind: 'global' }
   }
   if (realm === undefined) {
+    // An entity that lives in the global configuration alone needs no --global (Janssen's).
+    if (!entity.scopes.realm && entity.scopes.global) return { kind: 'global' }
     throw new AmshError('E_USAGE', `say where: ${entity.name} needs ${hint}`)
   }
   if (realm === true)

@@ -1,6 +1,9 @@
 import { parseFilter } from '../crest/filter.ts'
 import { AmshError } from '../errors.ts'
+import type { EntityDef } from '../catalog/catalog.ts'
+import { kindOf } from '../kinds/index.ts'
 import type { Invocation } from '../parse/invocation.ts'
+import type { QueryParams } from '../transport/types.ts'
 import type { Verb } from './types.ts'
 import { checkOptions, stringOption, targetOf } from './common.ts'
 
@@ -11,6 +14,17 @@ function count(invocation: Invocation, name: string): number | undefined {
     throw new AmshError('E_USAGE', `--${name} takes a whole number of 0 or more, not "${value}"`)
   }
   return Number(value)
+}
+
+/** The kind's own query options as given (`--type`), for the transport to narrow by. */
+function kindQueryOptions(invocation: Invocation, entity: EntityDef): Pick<QueryParams, 'narrow'> {
+  const narrow: Record<string, string> = {}
+  for (const option of kindOf(entity).options ?? []) {
+    if (!option.verbs.includes('query')) continue
+    const value = stringOption(invocation, option.name)
+    if (value !== undefined) narrow[option.name] = value
+  }
+  return Object.keys(narrow).length > 0 ? { narrow } : {}
 }
 
 function list(invocation: Invocation, name: string): string[] | undefined {
@@ -61,6 +75,7 @@ export const query: Verb = {
       sortKeys: list(invocation, 'sortKeys'),
       pageSize: count(invocation, 'pageSize'),
       pagedResultsOffset: count(invocation, 'pagedResultsOffset'),
+      ...kindQueryOptions(invocation, target.entity),
     })
     // Amster's query answers with the list of results; the paging envelope stays inside.
     return result.result

@@ -27,12 +27,14 @@ export function flavourOf(target: Target): FlavourDef {
 
 /** A realm's path in the flavour's URLs: AM's "/a/b" is "/realms/root/realms/a/realms/b". */
 export function realmUrlPath(flavour: FlavourDef, realm: string): string {
+  const { realmPath } = flavour
+  if (!realmPath) {
+    throw new AmshError('E_UNSUPPORTED', `the ${flavour.name} wire has no realms (${realm})`)
+  }
   const names = realm === '/' ? [] : realm.slice(1).split('/')
   return (
-    flavour.realmPath.root +
-    names
-      .map((name) => flavour.realmPath.child.replace('{name}', encodeURIComponent(name)))
-      .join('')
+    realmPath.root +
+    names.map((name) => realmPath.child.replace('{name}', encodeURIComponent(name))).join('')
   )
 }
 
@@ -88,8 +90,10 @@ export function wireRequest(
   }
 }
 
-/** The header that names the resource version the client speaks. */
-export function versionHeader(target: Target): [string, string] {
-  const { name, value } = flavourOf(target).versionHeader
-  return [name, value.replace('{version}', target.entity.wire.version)]
+/** The header that names the resource version the client speaks, where the flavour has one. */
+export function versionHeader(target: Target): Record<string, string> {
+  const header = flavourOf(target).versionHeader
+  const { version } = target.entity.wire
+  if (!header || version === undefined) return {}
+  return { [header.name]: header.value.replace('{version}', version) }
 }

@@ -187,7 +187,7 @@ export const amScript: Kind = {
     forCreate: (body, ctx) => scriptForCreate(body, ctx),
     forUpdate: (body, stored, ctx) => scriptForUpdate(body, stored, ctx),
     present: presentScript,
-    revisionInReads: false,
+    revisionShown: 'writes',
     uniqueNames: true,
     refuseDelete(stored, entity) {
       if (stored.default !== true) return undefined

@@ -88,9 +88,11 @@ export class AmTransport implements Transport {
         ...wire,
         query: {
           ...wire.query,
-          [names.filter]: params.filter,
-          ...(params.fields ? { [names.fields]: params.fields.join(',') } : {}),
-          ...(params.sortKeys ? { [names.sortKeys]: params.sortKeys.join(',') } : {}),
+          ...(names.filter ? { [names.filter]: params.filter } : {}),
+          ...(params.fields && names.fields ? { [names.fields]: params.fields.join(',') } : {}),
+          ...(params.sortKeys && names.sortKeys
+            ? { [names.sortKeys]: params.sortKeys.join(',') }
+            : {}),
           ...(pageSize === undefined ? {} : { [names.pageSize]: String(pageSize) }),
           ...(offset === undefined ? {} : { [names.offset]: String(offset) }),
         },
@@ -144,7 +146,6 @@ export class AmTransport implements Transport {
 
   /** One authenticated request; a refused session is renewed once. Error statuses throw. */
   async #call(target: Target, wire: BuiltRequest, body?: JsonObject): Promise<HttpReply> {
-    const [versionName, versionValue] = versionHeader(target)
     const send = async () =>
       this.#http.send({
         method: wire.method as HttpRequest['method'],
@@ -152,7 +153,7 @@ export class AmTransport implements Transport {
         query: wire.query,
         body,
         headers: {
-          [versionName]: versionValue,
+          ...versionHeader(target),
           ...wire.headers,
           ...(await this.#credentials.headers(this.#http)),
         },

@@ -6,7 +6,7 @@ import { project } from '../../crest/page.ts'
 import { revision } from '../../crest/revision.ts'
 import { AmshError } from '../../errors.ts'
 import type { JsonObject, JsonValue } from '../../json.ts'
-import { kindOf } from '../../kinds/index.ts'
+import { kindOf, narrowed } from '../../kinds/index.ts'
 import type {
   KindCollection,
   RealmRegistry,
@@ -247,9 +247,10 @@ export class LocalStore implements Transport {
     return { [entity.idField]: id }
   }
 
-  async query(target: Target, params: QueryParams): Promise<QueryResult> {
+  async query(target: Target, asked: QueryParams): Promise<QueryResult> {
     return await this.#run(() => {
       checkOffered(target, 'query')
+      const params = narrowed(target.entity, asked)
       // A malformed filter fails first, wherever it points.
       const filter = parseFilter(params.filter)
       const realm = this.#realm(target.scope)
@@ -502,8 +503,10 @@ export class LocalStore implements Transport {
   #present(entity: EntityDef, row: Row, written = false): JsonObject {
     const doc = JSON.parse(row.body) as JsonObject
     const rules = this.#rules(entity)
-    const shown = rules.present?.(doc) ?? doc
-    const rev: JsonObject = written || rules.revisionInReads !== false ? { _rev: row.rev } : {}
+    const shown = rules.present?.(doc, row.id) ?? doc
+    const where = rules.revisionShown ?? 'always'
+    const rev: JsonObject =
+      where === 'always' || (where === 'writes' && written) ? { _rev: row.rev } : {}
     return this.#withType(entity, { [entity.idField]: row.id, ...rev, ...shown })
   }
 

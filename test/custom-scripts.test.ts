@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { getEntity } from '../src/catalog/catalog.ts'
+import type { AmshError } from '../src/errors.ts'
+import type { JsonObject } from '../src/json.ts'
+import { LocalStore } from '../src/transport/local/store.ts'
+import type { Target } from '../src/transport/types.ts'
+import { runAmsh, tempDir } from './helpers.ts'
+
+// Janssen custom scripts on the local store: inums as Janssen makes them, revisions, the
+// template for a script sent without source, Janssen's enums in either case, the deprecated
+// ldap location refused, and AM's scripts beside them untouched.
+
+const target: Target = { entity: getEntity('CustomScripts'), scope: { kind: 'global' } }
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+
+function body(extra: JsonObject = {}): JsonObject {
+  return {
+    name: 'basic_auth',
+    scriptType: 'person_authentication',
+    programmingLanguage: 'python',
+    script: 'x = 1\n',
+    ...extra,
+  }
+}
+
+describe('CustomScripts on the local store', () => {
+  let store: LocalStore
+  before(() => {
+    store = new LocalStore({ path: ':memory:', product: 'am8' })
+  })
+  after(() => store.close())
+
+  test('a create is given a UUID inum, its dn, revision 1, enabled false and locationType db', async () => {
+    const made = await store.create(target, body())
+    assert.match(String(made.inum), UUID)
+    assert.equal(made.dn, `inum=${String(made.inum)},ou=scripts,o=jans`)
+    assert.equal(made.revision, 1)
+    assert.equal(made.enabled, false)
+    assert.equal(made.locationType, 'db')
+    assert.equal(made.script, 'x = 1\n')
+    assert.equal('_rev' in made, false, 'Janssen has no _rev')
+    const read = await store.read(target, String(made.inum))
+    assert.deepEqual(read, made)
+    await store.delete(target, String(made.inum))
+  })
+
+  test('each update raises the revision by one; the inum a client sends is kept', async () => {
+    const made = await store.create(target, body({ name: 'kept_inum' }), 'A51E-76DA')
+    assert.equal(made.inum, 'A51E-76DA')
+    const once = await store.update(target, 'A51E-76DA', body({ name: 'kept_inum', level: 10 }))
+    const twice = await store.update(target, 'A51E-76DA', { ...once, enabled: true })
+    assert.deepEqual([once.revision, twice.revision, twice.enabled], [2, 3, true])
+  })
+
+  test('a script sent without source gets a template for its type', async () => {
+    const auth = await store.create(target, body({ name: 'templ_auth', script: null }))
+    assert.match(String(auth.script), /class PersonAuthentication\(PersonAuthenticationType\)/)
+    const { script: _none, ...sourceless } = body({ name: 'templ_consent' })
+    const other = await store.create(target, { ...sourceless, scriptType: 'consent_gathering' })
+    assert.match(String(other.script), /^class SampleScript:/)
+  })
+
+  test("Janssen's Java names are read as its wire values", async () => {
+    const made = await store.create(
+      target,
+      body({ name: 'names_upper', scriptType: 'CONFIG_API', programmingLanguage: 'JAVA' })
+    )
+    assert.deepEqual([made.scriptType, made.programmingLanguage], ['config_api_auth', 'java'])
+  })
+
+  test('names are unique, case-insensitively; bad names and ldap locations are refused', async () => {
+    await store.create(target, body({ name: 'unique_one' }))
+    await assert.rejects(
+      store.create(target, body({ name: 'UNIQUE_ONE' })),
+      (err: AmshError) =>
+        err.code === 'E_CONFLICT' && /name UNIQUE_ONE already exists/.test(err.message)
+    )
+    await assert.rejects(store.create(target, body({ name: 'a b' })), /Invalid script name 'a b'/)
+    await assert.rejects(
+      store.create(target, body({ name: 'ldap_one', locationType: 'ldap' })),
+      /'ldap' which is deprecated\. Use 'db' instead\./
+    )
+  })
+
+  test('--type and --pattern narrow a query as Janssen does (type, and name or description)', async () => {
+    await store.create(target, body({ name: 'narrow_a', description: 'Sends an OTP' }))
+    await store.create(target, body({ name: 'narrow_b', scriptType: 'scim' }))
+    const names = async (narrow: Record<string, string>) =>
+      (await store.query(target, { filter: 'name sw "narrow_"', narrow })).result.map(
+        (item) => item.name
+      )
+    assert.deepEqual(await names({ type: 'scim' }), ['narrow_b'])
+    assert.deepEqual(await names({ pattern: 'OTP' }), ['narrow_a'])
+    assert.deepEqual(await names({ pattern: 'narrow_b' }), ['narrow_b'])
+  })
+
+  test("AM's scripts are not among them, nor they among AM's", async () => {
+    const am = await store.query(
+      { entity: getEntity('Scripts'), scope: { kind: 'realm', realm: '/' } },
+      { filter: 'name eq "basic_auth"' }
+    )
+    assert.equal(am.result.length, 0)
+  })
+})
+
+describe('CustomScripts from the command line', () => {
+  const { dir, remove } = tempDir()
+  after(remove)
+  const amsh = (...lines: string[]) =>
+    runAmsh(['--store', join(dir, 'store.db'), ...lines.flatMap((line) => ['-c', line])], {
+      env: { AMSH_HOME: dir },
+    })
+
+  test('create takes --scriptFile (the language from its extension) and needs no --global', () => {
+    writeFileSync(join(dir, 'otp.py'), 'print "Jython 2.7"\n')
+    const run = amsh(
+      `create CustomScripts --body '{"name":"otp","scriptType":"PERSON_AUTHENTICATION"}' --scriptFile ${join(dir, 'otp.py')}`
+    )
+    assert.equal(run.status, 0, run.stderr)
+    const made = JSON.parse(run.stdout) as JsonObject
+    assert.deepEqual([made.programmingLanguage, made.script], ['python', 'print "Jython 2.7"\n'])
+    const listed = amsh('query CustomScripts --type PERSON_AUTHENTICATION --fields name')
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as JsonObject[]).map((item) => item.name),
+      ['otp']
+    )
+  })
+
+  test('an unknown scriptType lists the allowed ones; ldap is refused before anything is sent', () => {
+    const run = amsh(
+      `create CustomScripts --body '{"name":"x1","scriptType":"nope","programmingLanguage":"python","locationType":"ldap"}'`
+    )
+    assert.notEqual(run.status, 0)
+    assert.match(
+      run.stderr,
+      /\/scriptType must be one of "person_authentication", .*"lock_extension"/
+    )
+    assert.match(run.stderr, /\/locationType is ldap, which Janssen no longer takes: use db/)
+  })
+})
