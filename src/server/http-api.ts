@@ -23,6 +23,15 @@ export interface ApiResponse {
   status: number
   headers: Record<string, string>
   body: JsonValue
+  /** Sent as it is instead of `body` (with its own content-type): an empty 404, a text error. */
+  text?: string
+}
+
+/** One server's API (AM's, Janssen's): its answers, and its errors' bodies. */
+export interface Handler {
+  handle(request: ApiRequest): Promise<ApiResponse>
+  /** The body of an error answer, in the API's own shape. */
+  errorBody(status: number, message: string): string
 }
 
 export function header(request: ApiRequest, name: string): string | undefined {

@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
-import { DEFAULT_PRODUCT, getProfile, parseProduct, PRODUCTS } from '../catalog/profiles.ts'
+import {
+  DEFAULT_PRODUCT,
+  getProfile,
+  parseProduct,
+  PRODUCTS,
+  type Product,
+} from '../catalog/profiles.ts'
 import { AmshError, toAmshError } from '../errors.ts'
 import { amshHome } from '../paths.ts'
 import { openTransport } from '../transport/open.ts'
@@ -11,15 +17,33 @@ import { AuthorizedKeys } from './authorized-keys.ts'
 import { loadServiceAccount, TokenEndpoint, TOKEN_LIFETIME_S } from './oauth2.ts'
 import { Router } from './router.ts'
 import { isLoopback, serve } from './serve.ts'
-import { adminPassword, ADMIN, IDLE_MS, Sessions } from './sessions.ts'
+import { JansApi, TOKEN_PATH } from './jans/api.ts'
+import {
+  adminPassword,
+  ADMIN,
+  IDLE_MS,
+  Sessions,
+  storedSecret,
+  type SecretOwner,
+} from './sessions.ts'
 
-// `amsh serve`: the local store behind AM's REST API, until SIGINT or SIGTERM.
+// `amsh serve`: the local store behind AM's REST API (or Janssen's), until SIGINT or SIGTERM.
+
+/** The one client serve --flavour jans knows, unless AMSH_JANS_CLIENT_ID names another. */
+const JANS_CLIENT = 'amsh-client'
+const JANS_SECRET: SecretOwner = {
+  variable: 'AMSH_JANS_CLIENT_SECRET',
+  what: `the client secret of ${JANS_CLIENT}`,
+  who: 'any client',
+  noun: 'client secret',
+}
 
 interface ServeCliOptions {
+  flavour: 'am' | 'jans'
   port: string
   host: string
   store?: string
-  contextPath: string
+  contextPath?: string
   product: string
   allowRemote?: boolean
   idleTimeout: string
@@ -30,11 +54,18 @@ interface ServeCliOptions {
 
 function command(): Command {
   return new Command('amsh serve')
-    .description("Serve the local store over AM's scripts REST API, answering as AM does.")
+    .description(
+      "Serve the local store over AM's REST API (or Janssen's config-api for custom scripts), answering as that server does."
+    )
+    .addOption(
+      new Option('--flavour <name>', "whose API to answer with: AM's, or Janssen's")
+        .choices(['am', 'jans'])
+        .default('am')
+    )
     .option('--port <n>', 'the port to listen on (0: any free port)', '8080')
     .option('--host <address>', 'the address to listen on', '127.0.0.1')
     .option('--store <path>', 'the local store file (default: $AMSH_HOME/store.db)')
-    .option('--context-path <path>', "where AM's paths start", '/am')
+    .option('--context-path <path>', "where the paths start (AM's default /am, Janssen's none)")
     .addOption(
       new Option('--product <name>', 'the product to answer as')
         .choices(PRODUCTS)
@@ -67,8 +98,45 @@ generated on first start and kept in $AMSH_HOME/admin-password), or with a key a
 does (connect <url> -k <private key>) when its public half is a line of the authorized_keys
 file (ssh-rsa or ecdsa-sha2-*; from="<cidr>,..." and subject="<user>,..." are honoured).
 Service accounts get Bearer tokens at POST <url>/oauth2/access_token (RFC 7523), as from
-Identity Cloud (connect <url> --sa-id <id> --sa-jwk-file <private JWK>).`
+Identity Cloud (connect <url> --sa-id <id> --sa-jwk-file <private JWK>).
+
+With --flavour jans: Janssen's config-api for custom scripts below /jans-config-api/api/v1, and
+client-credentials tokens at POST <url>${TOKEN_PATH} for the client $AMSH_JANS_CLIENT_ID
+(default ${JANS_CLIENT}) with the secret $AMSH_JANS_CLIENT_SECRET (or the one generated on
+first start and kept in $AMSH_HOME/jans-client-secret).`
     )
+}
+
+/** AM's API: the administrator's sessions, Amster's key login, service accounts' tokens. */
+function amRouter(
+  store: Transport,
+  product: Product,
+  password: string,
+  options: ServeCliOptions,
+  accounts: ReturnType<typeof loadServiceAccount>[],
+  home: string,
+  log: (line: string) => void
+): Router {
+  const sessions = new Sessions(password, Date.now, Number(options.idleTimeout) * 1000)
+  const keys = new AuthorizedKeys(options.authorizedKeys ?? join(home, 'authorized_keys'), log)
+  // Read now, so that a line it skips shows at start rather than at the first login.
+  keys.keys()
+  if (options.authorizedKeys !== undefined && !existsSync(options.authorizedKeys)) {
+    log(
+      `amsh serve: --authorized-keys ${options.authorizedKeys}: no such file (yet); no key can log in`
+    )
+  }
+  return new Router({
+    transport: store,
+    profile: getProfile(product),
+    sessions,
+    amster: new AmsterLogin({ keys, log }),
+    oauth2: new TokenEndpoint({
+      accounts,
+      sessions,
+      lifetime: Number(options.tokenLifetime),
+    }),
+  })
 }
 
 export async function serveMain(argv: string[]): Promise<number> {
@@ -105,33 +173,24 @@ export async function serveMain(argv: string[]): Promise<number> {
       )
     }
     const accounts = (options.serviceAccount ?? []).map(loadServiceAccount)
-    const contextPath = `/${options.contextPath.replace(/^\/+|\/+$/g, '')}`.replace(/^\/$/, '')
+    const jans = options.flavour === 'jans'
+    const asked = options.contextPath ?? (jans ? '' : '/am')
+    const contextPath = `/${asked.replace(/^\/+|\/+$/g, '')}`.replace(/^\/$/, '')
     const home = amshHome()
     // Before the store: a server that will not start must not create one.
-    const admin = adminPassword(join(home, 'admin-password'))
+    const secret = jans
+      ? storedSecret(join(home, 'jans-client-secret'), JANS_SECRET)
+      : adminPassword(join(home, 'admin-password'))
     const storePath = options.store ?? join(home, 'store.db')
     store = await openTransport({ kind: 'local', path: storePath, product })
     const log = (line: string) => process.stderr.write(`${line}\n`)
-    const sessions = new Sessions(admin.password, Date.now, Number(options.idleTimeout) * 1000)
-    const keys = new AuthorizedKeys(options.authorizedKeys ?? join(home, 'authorized_keys'), log)
-    // Read now, so that a line it skips shows at start rather than at the first login.
-    keys.keys()
-    if (options.authorizedKeys !== undefined && !existsSync(options.authorizedKeys)) {
-      log(
-        `amsh serve: --authorized-keys ${options.authorizedKeys}: no such file (yet); no key can log in`
-      )
-    }
-    const router = new Router({
-      transport: store,
-      profile: getProfile(product),
-      sessions,
-      amster: new AmsterLogin({ keys, log }),
-      oauth2: new TokenEndpoint({
-        accounts,
-        sessions,
-        lifetime: Number(options.tokenLifetime),
-      }),
-    })
+    const router = jans
+      ? new JansApi({
+          transport: store,
+          client: { id: process.env.AMSH_JANS_CLIENT_ID || JANS_CLIENT, secret: secret.password },
+          lifetime: Number(options.tokenLifetime),
+        })
+      : amRouter(store, product, secret.password, options, accounts, home, log)
     const { server, url } = await serve({
       router,
       host: options.host,
@@ -139,12 +198,11 @@ export async function serveMain(argv: string[]): Promise<number> {
       contextPath,
       log,
     })
-    if (admin.generatedAt) {
-      log(
-        `amsh serve: generated the ${ADMIN} password ${admin.password} (kept in ${admin.generatedAt})`
-      )
+    if (secret.generatedAt) {
+      const what = jans ? `client secret of ${JANS_CLIENT}` : `${ADMIN} password`
+      log(`amsh serve: generated the ${what} ${secret.password} (kept in ${secret.generatedAt})`)
     }
-    log(`amsh serve: ${url} (store ${storePath}, answering as ${product})`)
+    log(`amsh serve: ${url} (store ${storePath}, answering as ${jans ? 'jans' : product})`)
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop)

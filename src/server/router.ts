@@ -2,8 +2,8 @@ import type { Profile } from '../catalog/profiles.ts'
 import type { Transport } from '../transport/types.ts'
 import type { AmsterLogin } from './amster-login.ts'
 import { contextMetadata, scriptingContexts } from './contexts.ts'
-import { HttpError, parseApiVersion } from './crest.ts'
-import { header, notFound, type ApiRequest, type ApiResponse } from './http-api.ts'
+import { errorBody, HttpError, parseApiVersion } from './crest.ts'
+import { header, notFound, type ApiRequest, type ApiResponse, type Handler } from './http-api.ts'
 import { Logins } from './logins.ts'
 import type { TokenEndpoint } from './oauth2.ts'
 import { realmOf, Resources } from './resources.ts'
@@ -40,7 +40,9 @@ function decodeSegments(path: string): string[] {
   }
 }
 
-export class Router {
+export class Router implements Handler {
+  readonly errorBody = errorBody
+
   readonly #options: RouterOptions
   readonly #logins: Logins
   readonly #resources: Resources

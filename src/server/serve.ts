@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { AmshError, httpReason } from '../errors.ts'
-import { errorBody, HttpError, JSON_HEADERS, statusOf } from './crest.ts'
-import type { Router } from './router.ts'
+import { HttpError, JSON_HEADERS, statusOf } from './crest.ts'
+import type { Handler } from './http-api.ts'
 
 // `amsh serve`: node:http in front of the router. It reads each body (up to a limit), answers
 // JSON with AM's headers, logs one line per request, and never lets a bad request take it down.
@@ -18,7 +18,7 @@ export const MAX_BODY = 1024 * 1024
 const MAX_SWALLOW = 4 * MAX_BODY
 
 export interface ServeOptions {
-  router: Router
+  router: Handler
   host: string
   port: number
   /** `/am`: where AM's paths start. */
@@ -164,7 +164,7 @@ export function serve(options: ServeOptions): Promise<{ server: Server; url: str
       const url = requestTarget(request.url ?? '/')
       shown = `${url.pathname}${url.search}`
       const answer = await route(request, url)
-      body = JSON.stringify(answer.body)
+      body = answer.text ?? JSON.stringify(answer.body)
       status = answer.status
       headers = { ...echo, ...answer.headers }
     } catch (err) {
@@ -177,7 +177,7 @@ export function serve(options: ServeOptions): Promise<{ server: Server; url: str
       }
       status = error.status
       headers = echo
-      body = errorBody(status, error.message)
+      body = router.errorBody(status, error.message)
     }
     try {
       if (!answered.has(request.socket)) send(response, status, headers, body)
@@ -185,7 +185,7 @@ export function serve(options: ServeOptions): Promise<{ server: Server; url: str
       // A header the router built from what the client sent (a Host, an id) that node refuses.
       log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
       status = 500
-      send(response, status, {}, errorBody(status, 'Internal Server Error'))
+      send(response, status, {}, router.errorBody(status, 'Internal Server Error'))
     }
     log(`${request.method} ${shown} ${status} ${(performance.now() - started).toFixed(1)}ms`)
   }
@@ -206,7 +206,7 @@ export function serve(options: ServeOptions): Promise<{ server: Server; url: str
       return
     }
     const { status, message } = clientErrorStatus(err)
-    const body = errorBody(status, message)
+    const body = router.errorBody(status, message)
     const head = Object.entries({
       ...JSON_HEADERS,
       'content-length': String(Buffer.byteLength(body)),

@@ -18,23 +18,46 @@ export interface AdminPassword {
   generatedAt?: string
 }
 
+/** Whose secret a stored secret is, for its variable's name and its messages. */
+export interface SecretOwner {
+  /** The environment variable that sets it. */
+  variable: string
+  /** `the amadmin password`. */
+  what: string
+  /** Who would get in with an empty one. */
+  who: string
+  /** What it is called: `password`. */
+  noun: string
+}
+
+const ADMIN_SECRET: SecretOwner = {
+  variable: 'AMSH_ADMIN_PASSWORD',
+  what: `the ${ADMIN} password`,
+  who: ADMIN,
+  noun: 'password',
+}
+
 /**
- * The administrator's password: AMSH_ADMIN_PASSWORD (set but empty is as unset), else the file's
- * one line, else a new one written there. Refused (E_USAGE): a password of white space only,
- * which would let anyone in, and a file that other users can read (as ssh refuses such keys).
+ * A secret the server checks: its variable (set but empty is as unset), else the file's one
+ * line, else a new one written there. Refused (E_USAGE): a secret of white space only, which
+ * would let anyone in, and a file that other users can read (as ssh refuses such keys).
  */
-export function adminPassword(file: string, env: NodeJS.ProcessEnv = process.env): AdminPassword {
-  const fromEnv = env.AMSH_ADMIN_PASSWORD
+export function storedSecret(
+  file: string,
+  owner: SecretOwner,
+  env: NodeJS.ProcessEnv = process.env
+): AdminPassword {
+  const fromEnv = env[owner.variable]
   if (fromEnv) {
     if (fromEnv.trim() === '') {
       throw new AmshError(
         'E_USAGE',
-        `AMSH_ADMIN_PASSWORD holds only white space, which is no password for ${ADMIN}: set it to a real one, or unset it to use ${file}`
+        `${owner.variable} holds only white space, which is no ${owner.noun} for ${owner.who}: set it to a real one, or unset it to use ${file}`
       )
     }
     return { password: fromEnv }
   }
-  if (existsSync(file)) return { password: readPasswordFile(file) }
+  if (existsSync(file)) return { password: readSecretFile(file, owner) }
   const password = randomBytes(18).toString('base64url')
   mkdirSync(dirname(file), { recursive: true })
   writeFileSync(file, `${password}\n`, { mode: 0o600 })
@@ -42,7 +65,12 @@ export function adminPassword(file: string, env: NodeJS.ProcessEnv = process.env
   return { password, generatedAt: file }
 }
 
-function readPasswordFile(file: string): string {
+/** The administrator's password (AMSH_ADMIN_PASSWORD, or the file): see storedSecret. */
+export function adminPassword(file: string, env: NodeJS.ProcessEnv = process.env): AdminPassword {
+  return storedSecret(file, ADMIN_SECRET, env)
+}
+
+function readSecretFile(file: string, owner: SecretOwner): string {
   let text: string
   let mode: number
   try {
@@ -55,14 +83,14 @@ function readPasswordFile(file: string): string {
     const octal = (mode & 0o777).toString(8).padStart(4, '0')
     throw new AmshError(
       'E_USAGE',
-      `${file} holds the ${ADMIN} password but other users may read it (mode ${octal}): run chmod 600 ${file}`
+      `${file} holds ${owner.what} but other users may read it (mode ${octal}): run chmod 600 ${file}`
     )
   }
   const password = text.trim()
   if (password === '') {
     throw new AmshError(
       'E_USAGE',
-      `${file} is empty, and ${ADMIN} would log in with no password: write the password into it, or delete it to have one generated, or set AMSH_ADMIN_PASSWORD`
+      `${file} is empty, and ${owner.who} would log in with no ${owner.noun}: write the ${owner.noun} into it, or delete it to have one generated, or set ${owner.variable}`
     )
   }
   return password
