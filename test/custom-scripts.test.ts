@@ -7,6 +7,9 @@ import type { AmshError } from '../src/errors.ts'
 import type { JsonObject } from '../src/json.ts'
 import { LocalStore } from '../src/transport/local/store.ts'
 import type { Target } from '../src/transport/types.ts'
+import { getProfile } from '../src/catalog/profiles.ts'
+import { findVerb, parseCommand } from '../src/verbs/index.ts'
+import type { VerbContext } from '../src/verbs/types.ts'
 import { runAmsh, tempDir } from './helpers.ts'
 
 // Janssen custom scripts on the local store: inums as Janssen makes them, revisions, the
@@ -103,6 +106,69 @@ describe('CustomScripts on the local store', () => {
       { filter: 'name eq "basic_auth"' }
     )
     assert.equal(am.result.length, 0)
+  })
+})
+
+describe('addressed by name, deleted when confirmed', () => {
+  let store: LocalStore
+  before(() => {
+    store = new LocalStore({ path: ':memory:', product: 'am8' })
+  })
+  after(() => store.close())
+
+  /** A command line run in process, with `answer` typed at a confirmation (none: a batch). */
+  async function run(line: string, answer?: string) {
+    const invocation = parseCommand(line)
+    const ctx: VerbContext = {
+      transport: store,
+      profile: getProfile('am8'),
+      baseDir: process.cwd(),
+      connect: () => Promise.reject(new Error('no connect here')),
+      notify: () => undefined,
+      ask: answer === undefined ? undefined : () => Promise.resolve(answer),
+      expressions: { variable: () => undefined, properties: new Map(), files: new Map() },
+    }
+    return findVerb(invocation.verb)!.run(invocation, ctx)
+  }
+
+  test('--name finds the item whatever the case; an unknown name says where it looked', async () => {
+    const made = await store.create(target, body({ name: 'Named_One' }))
+    const read = (await run('read CustomScripts --name named_one')) as JsonObject
+    assert.equal(read.inum, made.inum)
+    await assert.rejects(
+      run('read CustomScripts --name nosuch'),
+      /E_NOT_FOUND|no CustomScripts item is named "nosuch" globally/
+    )
+    await assert.rejects(
+      run(`read CustomScripts --name x --id ${String(made.inum)}`),
+      /give --id or --name, not both/
+    )
+    const am = (await run(
+      "read Scripts --realm / --name 'AUTHENTICATION TREE DECISION NODE SCRIPT'"
+    )) as JsonObject
+    assert.equal(am.name, 'Authentication Tree Decision Node Script')
+  })
+
+  test('a delete asks first: "n" keeps the script, "y" deletes it, a batch needs --yes', async () => {
+    const made = await store.create(target, body({ name: 'doomed' }))
+    const inum = String(made.inum)
+    await assert.rejects(run('delete CustomScripts --name doomed', 'n'), (err: AmshError) => {
+      assert.equal(err.code, 'E_INTERRUPTED')
+      assert.match(
+        err.message,
+        /not confirmed \(this deletes CustomScripts .*\); nothing was changed/
+      )
+      return true
+    })
+    assert.equal((await store.read(target, inum)).name, 'doomed')
+    await assert.rejects(
+      run('delete CustomScripts --name doomed'),
+      /in a batch, add --yes to confirm/
+    )
+    await run('delete CustomScripts --name doomed', 'y')
+    await assert.rejects(store.read(target, inum), /not found/)
+    const again = await store.create(target, body({ name: 'doomed' }))
+    await run(`delete CustomScripts --id ${String(again.inum)} --yes`)
   })
 })
 

@@ -152,6 +152,74 @@ export function idOption(invocation: Invocation, entity: EntityDef, required: bo
   return stringOption(invocation, 'id', required)
 }
 
+/** --id, or --name for an entity with names: how a verb names the item it works on. */
+export const ITEM_OPTIONS: OptionSpec[] = [
+  { name: 'id', type: 'string', help: 'the id of the entity' },
+  {
+    name: 'name',
+    type: 'string',
+    help: 'the name of the entity instead of its id (unique in its scope, whatever its case)',
+  },
+]
+
+/**
+ * The id of the item a verb works on: --id, or the item --name names, found by a query (an
+ * exact match first, then one whatever its case). A name that matches none, or several, fails
+ * saying so.
+ */
+export async function itemId(
+  invocation: Invocation,
+  target: Target,
+  ctx: VerbContext
+): Promise<string> {
+  const { entity } = target
+  const name = stringOption(invocation, 'name')
+  if (name === undefined || entity.singleton) return idOption(invocation, entity, true)
+  if (invocation.options.id !== undefined) {
+    throw new AmshError('E_USAGE', 'give --id or --name, not both')
+  }
+  const field = entity.nameField
+  if (!field) throw new AmshError('E_USAGE', `${entity.name} items have no name: use --id`)
+  const ids = async (filter: string, match: (value: unknown) => boolean) => {
+    const found = await ctx.transport.query(target, { filter, fields: [field] })
+    return found.result
+      .filter((item) => match(item[field]))
+      .map((item) => String(item[entity.idField]))
+  }
+  let matches = await ids(`${field} eq ${JSON.stringify(name)}`, (value) => value === name)
+  if (matches.length === 0) {
+    const lower = name.toLowerCase()
+    matches = await ids(
+      'true',
+      (value) => typeof value === 'string' && value.toLowerCase() === lower
+    )
+  }
+  const where = target.scope.kind === 'global' ? 'globally' : `in realm ${target.scope.realm}`
+  if (matches.length === 0) {
+    throw new AmshError('E_NOT_FOUND', `no ${entity.name} item is named "${name}" ${where}`)
+  }
+  if (matches.length > 1) {
+    throw new AmshError(
+      'E_CONFLICT',
+      `${matches.length} ${entity.name} items are named "${name}" ${where} (ids ${matches.join(', ')}): use --id`
+    )
+  }
+  return matches[0]!
+}
+
+/**
+ * Goes on only when the user says so: asked at the prompt; in a batch, where no one can answer,
+ * --yes must have said it. `what` says what would happen.
+ */
+export async function confirmed(ctx: VerbContext, what: string, yes: boolean): Promise<void> {
+  if (yes) return
+  if (!ctx.ask) throw new AmshError('E_USAGE', `${what}; in a batch, add --yes to confirm`)
+  const answer = await ctx.ask(`${what}. Go on? [y/N] `, false)
+  if (!/^y(es)?$/i.test(answer.trim())) {
+    throw new AmshError('E_INTERRUPTED', `not confirmed (${what}); nothing was changed`)
+  }
+}
+
 /** The kind's view of a command: its own options as given, for assembling and checking bodies. */
 function bodyContext(
   target: Target,

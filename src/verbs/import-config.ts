@@ -4,7 +4,7 @@ import { normaliseRealm } from '../crest/realm.ts'
 import { AmshError } from '../errors.ts'
 import type { JsonObject, JsonValue } from '../json.ts'
 import type { NameConflictPolicy, PlanEntry } from '../migrate/plan.ts'
-import { checkOptions, stringOption } from './common.ts'
+import { checkOptions, confirmed, stringOption } from './common.ts'
 import type { Verb, VerbContext } from './types.ts'
 
 const POLICIES: readonly NameConflictPolicy[] = ['fail', 'rename', 'adopt']
@@ -35,22 +35,8 @@ function isBlocked(entry: PlanEntry): boolean {
 }
 
 async function confirmClean(ctx: VerbContext, deletes: number, yes: boolean): Promise<void> {
-  if (deletes === 0 || yes) return
-  if (!ctx.ask) {
-    throw new AmshError(
-      'E_USAGE',
-      `import-config --clean would delete ${deletes} items; in a batch, add --yes to confirm`
-    )
-  }
-  const answer = await ctx.ask(
-    `import-config --clean deletes ${deletes} items the files do not hold. Go on? [y/N] `,
-    false
-  )
-  if (!/^y(es)?$/i.test(answer.trim()))
-    throw new AmshError(
-      'E_INTERRUPTED',
-      'import-config --clean: not confirmed; nothing was changed'
-    )
+  if (deletes === 0) return
+  await confirmed(ctx, `import-config --clean deletes ${deletes} items the files do not hold`, yes)
 }
 
 export const importConfigVerb: Verb = {

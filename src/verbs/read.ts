@@ -1,16 +1,16 @@
 import type { Verb } from './types.ts'
-import { checkOptions, idOption, targetOf } from './common.ts'
+import { checkOptions, ITEM_OPTIONS, itemId, targetOf } from './common.ts'
 
 export const read: Verb = {
   name: 'read',
   alias: 'r',
   summary: 'Read an entity by its id (a singleton without one)',
-  usage: 'read <Entity> --realm <path> --id <id>',
+  usage: 'read <Entity> --realm <path> --id <id> | --name <name>',
   takesEntity: true,
-  options: [{ name: 'id', type: 'string', help: 'the id of the entity' }],
+  options: ITEM_OPTIONS,
   async run(invocation, ctx) {
     checkOptions(this, invocation)
     const { target } = targetOf(invocation, 'read')
-    return ctx.transport.read(target, idOption(invocation, target.entity, true))
+    return ctx.transport.read(target, await itemId(invocation, target, ctx))
   },
 }

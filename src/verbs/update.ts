@@ -1,14 +1,22 @@
 import type { Verb } from './types.ts'
-import { checkOptions, checkedBody, idOption, stringOption, targetOf } from './common.ts'
+import {
+  checkOptions,
+  checkedBody,
+  ITEM_OPTIONS,
+  itemId,
+  stringOption,
+  targetOf,
+} from './common.ts'
 
 export const update: Verb = {
   name: 'update',
   alias: 'u',
   summary: 'Replace an entity (the whole body)',
-  usage: 'update <Entity> --realm <path> --id <id> --body <json|@file> [--rev <revision>]',
+  usage:
+    'update <Entity> --realm <path> --id <id> | --name <name> --body <json|@file> [--rev <revision>]',
   takesEntity: true,
   options: [
-    { name: 'id', type: 'string', help: 'the id of the entity' },
+    ...ITEM_OPTIONS,
     {
       name: 'body',
       type: 'string',
@@ -24,7 +32,7 @@ export const update: Verb = {
   async run(invocation, ctx) {
     checkOptions(this, invocation)
     const { target, def } = targetOf(invocation, 'update')
-    const id = idOption(invocation, target.entity, true)
+    const id = await itemId(invocation, target, ctx)
     const rev = stringOption(invocation, 'rev')
     const body = await checkedBody(invocation, target, def, 'update', ctx, true)
     return ctx.transport.update(target, id, body!, rev === undefined ? undefined : { rev })

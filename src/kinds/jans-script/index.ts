@@ -71,6 +71,7 @@ function kept(sent: JsonObject, ctx: WriteContext): JsonObject {
 
 export const jansScript: Kind = {
   name: 'jans-script',
+  confirmDelete: true,
   source: {
     field: 'script',
     read(body) {
