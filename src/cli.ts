@@ -22,7 +22,7 @@ interface CliOptions {
   command: string[]
   D: string[]
   quiet?: boolean
-  output: string
+  output?: string
   store?: string
   product: string
   onError: string
@@ -60,7 +60,10 @@ function program(): Command {
     )
     .option('-q, --quiet', 'print no banner or hints, only results and errors')
     .addOption(
-      new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('json')
+      new Option(
+        '-o, --output <format>',
+        'output format (default json; at the prompt, a table for entities listed so)'
+      ).choices(OUTPUT_FORMATS)
     )
     .option('--store <path>', 'the local store file (default: $AMSH_HOME/store.db)')
     .option(
@@ -201,7 +204,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const properties = parseProperties(options.D)
     const product = parseProduct(options.product)
-    const output = parseOutputFormat(options.output)
+    const output = options.output === undefined ? undefined : parseOutputFormat(options.output)
     const home = amshHome()
     const interactive =
       options.interactive ??
@@ -282,7 +285,7 @@ export async function main(argv: string[]): Promise<number> {
 
     const batch = new Batch(session, io, {
       policy: options.onError as ErrorPolicy,
-      output,
+      output: output ?? 'json',
       printResults: !options.dryRun,
     })
     const runAll = async () => {

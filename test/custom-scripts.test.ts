@@ -207,3 +207,29 @@ describe('CustomScripts from the command line', () => {
     assert.match(run.stderr, /\/locationType is ldap, which Janssen no longer takes: use db/)
   })
 })
+
+describe('-o table', () => {
+  test('lists CustomScripts as the Janssen CLI does: numbered rows under its four columns', async () => {
+    const { renderTable } = await import('../src/output/table.ts')
+    const grid = renderTable(
+      [
+        { scriptType: 'person_authentication', name: 'basic', enabled: false, inum: 'A51E-76DA' },
+        { scriptType: 'scim', name: 'scim_event_handler', enabled: true, inum: 'C1BA-C1BA' },
+      ],
+      getEntity('CustomScripts').table!.columns
+    )
+    assert.equal(
+      grid,
+      [
+        '+---+-----------------------+--------------------+---------+-----------+',
+        '|   | scriptType            | name               | enabled | inum      |',
+        '+===+=======================+====================+=========+===========+',
+        '| 1 | person_authentication | basic              | false   | A51E-76DA |',
+        '+---+-----------------------+--------------------+---------+-----------+',
+        '| 2 | scim                  | scim_event_handler | true    | C1BA-C1BA |',
+        '+---+-----------------------+--------------------+---------+-----------+',
+      ].join('\n')
+    )
+    assert.match(renderTable([{ name: 'a\u001b[31mred' }]), /a\ufffd\[31mred/)
+  })
+})

@@ -49,6 +49,8 @@ export interface EntityDef {
   type?: JsonObject
   wire: { flavour: string; version?: string; paths: Partial<Record<ScopeKind, string>> }
   scopes: Partial<Record<ScopeKind, ScopeDef>>
+  /** How a query's results show as a table: the columns, and whether the prompt lists so. */
+  table?: { columns: string[]; atPrompt?: boolean }
   /** Messages AM gives for this entity, with {placeholders}. */
   messages?: Record<string, string>
 }

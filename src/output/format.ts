@@ -1,7 +1,10 @@
 import { inspect } from 'node:util'
+import { entityNames, getEntity } from '../catalog/catalog.ts'
 import { AmshError } from '../errors.ts'
+import type { JsonValue } from '../json.ts'
+import { renderTable } from './table.ts'
 
-export const OUTPUT_FORMATS = ['json'] as const
+export const OUTPUT_FORMATS = ['json', 'table'] as const
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
 
 export function parseOutputFormat(value: string): OutputFormat {
@@ -10,6 +13,22 @@ export function parseOutputFormat(value: string): OutputFormat {
     'E_USAGE',
     `unknown output format "${value}" (allowed: ${OUTPUT_FORMATS.join(', ')})`
   )
+}
+
+/** The columns an entity's listing shows (commands/<Entity>.json `table`), if it names them. */
+function tableColumns(entity: string | undefined): string[] | undefined {
+  if (!entity || !entityNames().some((name) => name.toLowerCase() === entity.toLowerCase())) {
+    return undefined
+  }
+  return getEntity(entity).table?.columns
+}
+
+/** The format a result is shown in at the prompt when none was chosen: its entity's, or JSON. */
+export function promptFormat(entity: string | undefined): OutputFormat {
+  if (!entity || !entityNames().some((name) => name.toLowerCase() === entity.toLowerCase())) {
+    return 'json'
+  }
+  return getEntity(entity).table?.atPrompt ? 'table' : 'json'
 }
 
 /**
@@ -37,7 +56,14 @@ function isPlainData(value: unknown, seen = new Set<unknown>()): boolean {
  * at a value of the user's may run the user's code (getters, a Proxy's traps) and throw: it is
  * then inspected, which shows a Proxy's target without running its traps, and getters as such.
  */
-export function formatValue(value: unknown, _format: OutputFormat = 'json'): string {
+export function formatValue(
+  value: unknown,
+  format: OutputFormat = 'json',
+  entity?: string
+): string {
+  if (format === 'table' && Array.isArray(value) && isPlainData(value)) {
+    return renderTable(value as JsonValue[], tableColumns(entity))
+  }
   try {
     if (value !== undefined && isPlainData(value)) return JSON.stringify(value, null, 2)
   } catch {

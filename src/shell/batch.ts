@@ -126,7 +126,7 @@ export class Batch implements SessionHost {
     // JavaScript prints with print() / console.log; a batch echoes no assignment (no secrets).
     if (outcome.kind === 'value' && outcome.from === 'command' && !outcome.assigned) {
       if (this.#options.printResults) {
-        this.#io.out(formatValue(outcome.value, this.#options.output))
+        this.#io.out(formatValue(outcome.value, this.#options.output, outcome.entity))
       }
     }
   }

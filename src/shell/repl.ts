@@ -1,6 +1,6 @@
 import repl, { type REPLServer } from 'node:repl'
 import { toAmshError } from '../errors.ts'
-import { formatValue, type OutputFormat } from '../output/format.ts'
+import { formatValue, promptFormat, type OutputFormat } from '../output/format.ts'
 import { Batch } from './batch.ts'
 import { hideAnswer } from './hidden-answer.ts'
 import { logicalLine } from './lines.ts'
@@ -12,7 +12,8 @@ import { PROMPT, type Outcome, type Session, type SessionHost } from './session.
 
 export interface ReplOptions {
   session: Session
-  output: OutputFormat
+  /** Chosen with -o; when not, each result shows in its entity's format (promptFormat). */
+  output: OutputFormat | undefined
   historyFile: string
   /** No banner, and no echo of assignments (passwords stay off the screen). */
   quiet: boolean
@@ -69,7 +70,7 @@ export function startRepl(options: ReplOptions): Promise<void> {
     load: (file, args, from) =>
       new Batch(session, io, {
         policy: 'continue',
-        output: options.output,
+        output: options.output ?? 'json',
         printResults: true,
       }).load(file, args, from),
     exit: () => {
@@ -86,7 +87,14 @@ export function startRepl(options: ReplOptions): Promise<void> {
     if (outcome.kind === 'text') return outcome.text
     if (outcome.kind === 'none' || outcome.value === undefined) return undefined
     if (outcome.assigned && options.quiet) return undefined
-    return formatValue(outcome.value, options.output)
+    if (outcome.kind === 'value' && outcome.from === 'command') {
+      return formatValue(
+        outcome.value,
+        options.output ?? promptFormat(outcome.entity),
+        outcome.entity
+      )
+    }
+    return formatValue(outcome.value, options.output ?? 'json')
   }
 
   /**

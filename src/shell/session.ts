@@ -6,7 +6,7 @@ import { AmshError, toAmshError } from '../errors.ts'
 import { readUserFile } from '../files.ts'
 import { redactText } from '../journal/images.ts'
 import type { JsonValue } from '../json.ts'
-import type { CommandScope } from '../parse/invocation.ts'
+import type { CommandScope, Invocation } from '../parse/invocation.ts'
 import { compileLine } from '../script/compile.ts'
 import { groovyApiIn } from '../script/groovy-idioms.ts'
 import { clipped, interrupted, ScriptContext, thrownText } from '../script/context.ts'
@@ -34,6 +34,8 @@ export type Outcome =
       from: 'command' | 'javascript'
       /** The line put the value into a variable: batches never echo it, -q prompts neither. */
       assigned: boolean
+      /** The entity the command worked on, for its listing's columns. */
+      entity?: string
     }
 
 /** What the front end running the lines does for meta commands. */
@@ -313,17 +315,23 @@ export class Session {
 
   async #commandLine(text: string, frame: Frame): Promise<Extract<Outcome, { kind: 'value' }>> {
     const assignment = commandAssignment(text)
-    const value = await this.#command(assignment?.command ?? text, frame)
+    const invocation = parseCommand(assignment?.command ?? text, this.#scope)
+    const value = await this.#command(invocation, frame)
     if (assignment) {
       const { declaration, name } = assignment
       this.#script.bind(`${declaration ?? ''} ${name} = $amshValue`, value)
     }
     this.#script.set('_', value)
-    return { kind: 'value', value, from: 'command', assigned: assignment !== undefined }
+    return {
+      kind: 'value',
+      value,
+      from: 'command',
+      assigned: assignment !== undefined,
+      entity: invocation.entity,
+    }
   }
 
-  #command(text: string, frame: Frame): Promise<JsonValue> {
-    const invocation = parseCommand(text, this.#scope)
+  #command(invocation: Invocation, frame: Frame): Promise<JsonValue> {
     return findVerb(invocation.verb)!.run(invocation, {
       transport: this.transport,
       profile: this.profile,
