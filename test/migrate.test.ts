@@ -483,7 +483,10 @@ describe('import-config', () => {
     scriptFile(dir, '/', { _id: 'kept', ...script('Kept') })
     const batch = await run(store, `import-config --path ${dir} --clean`)
     assert.equal(batch.error?.code, 'E_USAGE')
-    assert.match(batch.error!.message, /--clean deletes 1 items the files do not hold; in a batch, add --yes/)
+    assert.match(
+      batch.error!.message,
+      /--clean deletes 1 items the files do not hold; in a batch, add --yes/
+    )
     const refused = await run(store, `import-config --path ${dir} --clean`, { answer: 'n' })
     assert.equal(refused.error?.code, 'E_INTERRUPTED')
     assert.equal((await store.query(scripts('/'), { filter: 'name eq "Stray"' })).result.length, 1)

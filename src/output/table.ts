@@ -23,7 +23,7 @@ const GRID: TableUserConfig['border'] = {
 }
 
 function cell(value: JsonValue | undefined): string {
-  if (value === undefined || value === null) return ''
+  if (value == null) return ''
   if (typeof value === 'string') return value
   return JSON.stringify(value)
 }
@@ -34,9 +34,10 @@ function cell(value: JsonValue | undefined): string {
  */
 export function renderTable(rows: readonly JsonValue[], columns?: readonly string[]): string {
   const objects = rows.map((row) =>
-    row !== null && typeof row === 'object' && !Array.isArray(row) ? row : { value: row }
+    row != null && typeof row === 'object' && !Array.isArray(row) ? row : { value: row }
   )
   const names = columns ?? Object.keys(objects[0] ?? {})
+  // eslint-disable-next-line no-control-regex -- control characters are what is replaced
   const clean = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd')
   const data = [
     ['', ...names],
