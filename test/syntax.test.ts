@@ -58,7 +58,7 @@ describe('the corpus of real AM scripts', () => {
     ]
       .map((m) => m[1])
       .sort()
-    const present = ['javascript', 'groovy']
+    const present = ['javascript', 'groovy', 'python', 'java']
       .flatMap((dir) => readdirSync(join(corpus, dir)).map((file) => `${dir}/${file}`))
       .sort()
     assert.deepEqual(listed, present)

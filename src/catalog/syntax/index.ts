@@ -1,11 +1,12 @@
 // Syntax checking of AM script sources before they are stored or sent anywhere, standing in for
 // AM's own `validate` action. The one rule that matters: a valid real script must never be
-// rejected. Both checkers are measured against the corpus of real AM scripts in test/corpus.
+// rejected. Every checker is measured against the corpus of real scripts in test/corpus: AM's
+// JavaScript and Groovy, and the Python (Jython 2.7) and Java custom scripts of Janssen / Gluu.
 //
-// The parsers are costly to load (acorn, a native tree-sitter grammar) and most amsh runs never
+// The parsers are costly to load (acorn, native tree-sitter grammars) and most amsh runs never
 // check a script, so each is imported on first use and kept for the life of the process.
 
-export type ScriptLanguage = 'JAVASCRIPT' | 'GROOVY'
+export type ScriptLanguage = 'JAVASCRIPT' | 'GROOVY' | 'PYTHON' | 'JAVA'
 
 /** 1-based line and column, like an editor. */
 export interface SourceProblem {
@@ -18,6 +19,8 @@ type Checker = (source: string) => SourceProblem[]
 
 let javascript: Checker | undefined
 let groovy: Checker | undefined
+let python: Checker | undefined
+let java: Checker | undefined
 
 /** [] when the source parses. Loads parsers lazily on first use: importing this module must cost ~nothing. */
 export async function checkSource(
@@ -31,6 +34,12 @@ export async function checkSource(
     case 'GROOVY':
       groovy ??= (await import('./groovy.ts')).checkGroovy
       return groovy(source)
+    case 'PYTHON':
+      python ??= (await import('./python.ts')).checkPython
+      return python(source)
+    case 'JAVA':
+      java ??= (await import('./java.ts')).checkJava
+      return java(source)
     default: {
       const unknown: never = language
       throw new TypeError(`no syntax checker for script language ${String(unknown)}`)
