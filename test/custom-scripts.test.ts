@@ -195,6 +195,21 @@ describe('CustomScripts from the command line', () => {
     )
   })
 
+  test('a Python source that does not parse is refused with file:line:column', () => {
+    writeFileSync(join(dir, 'broken.py'), 'def ok():\n    return 1\n\ndef broken(:\n    pass\n')
+    const create = (extra: string) =>
+      amsh(
+        `create CustomScripts --body '{"name":"broken","scriptType":"scim"}' --scriptFile ${join(dir, 'broken.py')}${extra}`
+      )
+    const refused = create('')
+    assert.notEqual(refused.status, 0)
+    assert.match(
+      refused.stderr,
+      /E_SYNTAX: PYTHON source does not parse at .*broken\.py:4:\d+: .*--skipSourceCheck/
+    )
+    assert.equal(create(' --skipSourceCheck').status, 0)
+  })
+
   test('an unknown scriptType lists the allowed ones; ldap is refused before anything is sent', () => {
     const run = amsh(
       `create CustomScripts --body '{"name":"x1","scriptType":"nope","programmingLanguage":"python","locationType":"ldap"}'`

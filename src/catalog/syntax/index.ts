@@ -1,3 +1,5 @@
+import { AmshError } from '../../errors.ts'
+
 // Syntax checking of AM script sources before they are stored or sent anywhere, standing in for
 // AM's own `validate` action. The one rule that matters: a valid real script must never be
 // rejected. Every checker is measured against the corpus of real scripts in test/corpus: AM's
@@ -45,4 +47,23 @@ export async function checkSource(
       throw new TypeError(`no syntax checker for script language ${String(unknown)}`)
     }
   }
+}
+
+/** The refusal of a source that does not parse: where (file:line:column), what, how to go on. */
+export function syntaxError(
+  language: string,
+  origin: string,
+  problems: readonly SourceProblem[]
+): AmshError {
+  const [first] = problems
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''
+  return new AmshError(
+    'E_SYNTAX',
+    `${language} source does not parse at ${origin}:${first?.line}:${first?.column}: ${first?.message}${more} (to store it anyway, add --skipSourceCheck)`,
+    {
+      details: {
+        problems: problems.map(({ line, column, message }) => ({ line, column, message })),
+      },
+    }
+  )
 }

@@ -1,7 +1,7 @@
 import { extname, resolve } from 'node:path'
 import { entityMessage, type EntityDef } from '../../catalog/catalog.ts'
 import { scriptLanguages, type DefaultScript, type Profile } from '../../catalog/profiles.ts'
-import { checkSource, type ScriptLanguage } from '../../catalog/syntax/index.ts'
+import { checkSource, syntaxError, type ScriptLanguage } from '../../catalog/syntax/index.ts'
 import { AmshError } from '../../errors.ts'
 import { readUserFile } from '../../files.ts'
 import type { JsonObject, JsonValue } from '../../json.ts'
@@ -169,18 +169,7 @@ export const amScript: Kind = {
     // validate reports syntax errors as its result; what stores a script refuses them.
     if (!stores(ctx.operation) || ctx.options.skipSourceCheck) return
     const { language, problems } = await sourceProblems(loaded.body)
-    const first = problems[0]
-    if (!first) return
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''
-    throw new AmshError(
-      'E_SYNTAX',
-      `${language} source does not parse at ${loaded.origin}:${first.line}:${first.column}: ${first.message}${more} (to store it anyway, add --skipSourceCheck)`,
-      {
-        details: {
-          problems: problems.map((p) => ({ line: p.line, column: p.column, message: p.message })),
-        },
-      }
-    )
+    if (problems.length > 0) throw syntaxError(language, loaded.origin, problems)
   },
 
   store: {

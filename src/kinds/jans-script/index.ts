@@ -1,5 +1,6 @@
 import { extname, resolve } from 'node:path'
 import { entityMessage, type EntityDef } from '../../catalog/catalog.ts'
+import { checkSource, syntaxError } from '../../catalog/syntax/index.ts'
 import { AmshError } from '../../errors.ts'
 import { readUserFile } from '../../files.ts'
 import type { JsonObject } from '../../json.ts'
@@ -146,6 +147,17 @@ export const jansScript: Kind = {
           },
         ]
       : []
+  },
+
+  async checkSource(loaded, ctx) {
+    // validate reports syntax errors as its result; what stores a script refuses them.
+    if (ctx.operation === 'validate' || ctx.options.skipSourceCheck) return
+    const { script, programmingLanguage } = loaded.body
+    if (typeof script !== 'string') return
+    const language = String(programmingLanguage).toUpperCase()
+    if (language !== 'PYTHON' && language !== 'JAVA') return
+    const problems = await checkSource(language, script)
+    if (problems.length > 0) throw syntaxError(language, loaded.origin, problems)
   },
 
   narrowFilter(narrow) {
