@@ -59,6 +59,8 @@ export interface Kind {
   neverCreated?(body: JsonObject): string | undefined
   /** The names of the items of the same entity and scope this one needs first (`require()`d libraries). */
   dependsOn?(body: JsonObject): string[]
+  /** Fields the kind's server sets itself on each write, beyond CREST's (`_rev`, dates). */
+  readonly stamps?: readonly string[]
   /** Deletes are confirmed first (`[y/N]` at the prompt, --yes in a batch), as Janssen's CLI does. */
   readonly confirmDelete?: boolean
   /** A kind whose items are realms: the realm path an item stands for. */

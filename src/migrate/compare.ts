@@ -16,9 +16,10 @@ export function comparable(
 ): { body: JsonObject; notes: string[] } {
   const kind = kindOf(getEntity(entityName))
   const normalised = kind.normalise ? kind.normalise(body) : { body, notes: [] }
+  const stamped = new Set([...SERVER_FIELDS, ...(kind.stamps ?? [])])
   const kept: JsonObject = {}
   for (const [key, value] of Object.entries(normalised.body)) {
-    if (!SERVER_FIELDS.includes(key)) kept[key] = value
+    if (!stamped.has(key)) kept[key] = value
   }
   return { body: kept, notes: normalised.notes }
 }

@@ -73,6 +73,8 @@ function kept(sent: JsonObject, ctx: WriteContext): JsonObject {
 export const jansScript: Kind = {
   name: 'jans-script',
   confirmDelete: true,
+  // Janssen counts revisions itself and makes the dn from the inum: an import leaves both.
+  stamps: ['revision', 'dn', 'baseDn', 'modified', 'internal', 'scriptError'],
   source: {
     field: 'script',
     read(body) {
