@@ -57,9 +57,10 @@ export class TokenSource {
 
   /** A token good for a while yet: the one held, or a new one. */
   async token(): Promise<string> {
-    const held = this.#held && (await this.#held.catch(() => undefined))
-    if (held && this.#clock() < held.renewAt) return held.token
-    return (await this.#fetch()).token
+    const current = this.#held ?? this.#fetch()
+    const held = await current
+    if (this.#clock() < held.renewAt) return held.token
+    return (await this.#next(current)).token
   }
 
   /**
@@ -67,9 +68,15 @@ export class TokenSource {
    * one new token rather than each asking for its own.
    */
   async renew(refused: string): Promise<string> {
-    const held = this.#held && (await this.#held.catch(() => undefined))
-    if (held && held.token !== refused) return held.token
-    return (await this.#fetch()).token
+    const current = this.#held
+    const held = current && (await current.catch(() => undefined))
+    if (held && held.token !== refused && this.#clock() < held.renewAt) return held.token
+    return (await this.#next(current)).token
+  }
+
+  /** The token after `stale`: the first caller to find it stale asks, the others wait for it. */
+  #next(stale: Promise<Held> | undefined): Promise<Held> {
+    return this.#held !== undefined && this.#held !== stale ? this.#held : this.#fetch()
   }
 
   /** The scopes the server granted the token held, if it said. */
