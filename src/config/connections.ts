@@ -20,11 +20,12 @@ import { describeSchemaErrors, schemaValidator, type BodyProblem } from '../cata
 import { didYouMean } from '../did-you-mean.ts'
 import { AmshError } from '../errors.ts'
 import { isJsonObject, type JsonObject } from '../json.ts'
-import type { ConnectRequest } from '../parse/connect.ts'
+import type { ConnectRequest, ServerFlavour } from '../parse/connect.ts'
 import { parseJson } from '../parse/json-body.ts'
 import { configDir, expandHome } from '../paths.ts'
 
-// Connection profiles: named AM connections kept in $XDG_CONFIG_HOME/amsh/profiles.json. A
+// Connection profiles: named server connections (AM's, or Janssen's with "flavour": "jans") kept
+// in $XDG_CONFIG_HOME/amsh/profiles.json. A
 // profile says where and how to log in, and names where the secrets are (environment variables,
 // files) rather than holding them; the one exception is a password the user stored on purpose
 // with --store-password-insecurely. schemas/connection-profiles.json is the file's shape.
@@ -45,13 +46,22 @@ export type ProfileAuth =
     }
   | { method: 'token'; tokenEnv: string }
   | { method: 'service-account'; saId: string; saJwkFile: string }
+  /** Janssen's: an OAuth client with the client_credentials grant; one of the secret sources. */
+  | {
+      method: 'client-credentials'
+      clientId: string
+      clientSecretEnv?: string
+      clientSecretFile?: string
+    }
 
 export type AuthMethod = ProfileAuth['method']
 
 export interface ConnectionProfile {
   name: string
-  /** AM's base URL with its context path, without a trailing slash. */
+  /** AM's base URL with its context path (Janssen's without), without a trailing slash. */
   url: string
+  /** The server's wire flavour; AM's when absent. */
+  flavour?: ServerFlavour
   auth: ProfileAuth
   /** Paths are absolute or start with ~/ (a profile is used from any folder). */
   caFile?: string
@@ -229,6 +239,7 @@ export function profileRequest(
     interactive: false,
     insecure: profile.insecure === true,
   }
+  if (profile.flavour !== undefined && profile.flavour !== 'am') request.flavour = profile.flavour
   if (profile.timeoutSeconds !== undefined) request.timeoutSeconds = profile.timeoutSeconds
   if (profile.caFile !== undefined) request.caFile = path(profile.caFile)
   const { auth } = profile
@@ -248,6 +259,13 @@ export function profileRequest(
     case 'service-account':
       request.saId = auth.saId
       request.saJwkFile = path(auth.saJwkFile)
+      break
+    case 'client-credentials':
+      request.clientId = auth.clientId
+      if (auth.clientSecretEnv !== undefined) request.clientSecretEnv = auth.clientSecretEnv
+      if (auth.clientSecretFile !== undefined) {
+        request.clientSecretFile = path(auth.clientSecretFile)
+      }
       break
   }
   return request
@@ -287,6 +305,13 @@ export function describeAuth(auth: ProfileAuth): string {
       return `token (env ${auth.tokenEnv})`
     case 'service-account':
       return `service account ${auth.saId} (${auth.saJwkFile})`
+    case 'client-credentials': {
+      const from =
+        auth.clientSecretEnv !== undefined
+          ? `env ${auth.clientSecretEnv}`
+          : `file ${auth.clientSecretFile ?? '?'}`
+      return `client ${auth.clientId} (${from})`
+    }
   }
 }
 
@@ -326,6 +351,9 @@ const AUTH_ORDER = [
   'tokenEnv',
   'saId',
   'saJwkFile',
+  'clientId',
+  'clientSecretEnv',
+  'clientSecretFile',
 ]
 
 function toEntry(profile: ConnectionProfile): JsonObject {
@@ -336,7 +364,9 @@ function toEntry(profile: ConnectionProfile): JsonObject {
     const value = fields[key]
     if (value !== undefined) auth[key] = value
   }
-  const entry: JsonObject = { url: profile.url, auth }
+  const entry: JsonObject = { url: profile.url }
+  if (profile.flavour !== undefined) entry.flavour = profile.flavour
+  entry.auth = auth
   if (profile.caFile !== undefined) entry.caFile = profile.caFile
   if (profile.insecure !== undefined) entry.insecure = profile.insecure
   if (profile.timeoutSeconds !== undefined) entry.timeoutSeconds = profile.timeoutSeconds
@@ -393,6 +423,10 @@ async function validateDocument(
         'auth/saJwkFile',
         profile.auth.method === 'service-account' ? profile.auth.saJwkFile : undefined,
       ],
+      [
+        'auth/clientSecretFile',
+        profile.auth.method === 'client-credentials' ? profile.auth.clientSecretFile : undefined,
+      ],
     ]
     for (const [field, path] of paths) {
       if (path !== undefined && !isAbsolute(path) && path !== '~' && !path.startsWith('~/')) {
@@ -403,6 +437,30 @@ async function validateDocument(
       }
     }
     const { auth } = profile
+    // Janssen's config-api takes OAuth client tokens only, and AM no such client login.
+    const jans = profile.flavour === 'jans'
+    if (jans !== (auth.method === 'client-credentials')) {
+      problems.push({
+        pointer: `${at}/auth/method`,
+        message: jans
+          ? `is "${auth.method}", but a "flavour": "jans" profile logs in as an OAuth client: "client-credentials" with clientId`
+          : `"client-credentials" is Janssen's login: add "flavour": "jans" to the profile`,
+      })
+    }
+    if (auth.method === 'client-credentials') {
+      const sources = (['clientSecretEnv', 'clientSecretFile'] as const).filter(
+        (key) => auth[key] !== undefined
+      )
+      if (sources.length !== 1) {
+        problems.push({
+          pointer: `${at}/auth`,
+          message:
+            sources.length === 0
+              ? 'needs the client secret: clientSecretEnv or clientSecretFile'
+              : 'takes one of clientSecretEnv and clientSecretFile, not both',
+        })
+      }
+    }
     if (auth.method === 'password') {
       const sources = (['passwordEnv', 'passwordFile', 'password'] as const).filter(
         (key) => auth[key] !== undefined
@@ -452,6 +510,8 @@ const PATTERN_MESSAGES: Record<string, string> = {
     'must be the name of an environment variable (letters, digits and _), not the password itself',
   tokenEnv:
     'must be the name of an environment variable (letters, digits and _), not the token itself',
+  clientSecretEnv:
+    'must be the name of an environment variable (letters, digits and _), not the secret itself',
 }
 
 function describe(errors: ErrorObject[]): BodyProblem[] {

@@ -33,6 +33,10 @@ interface AddOptions {
   privateKey?: string
   saId?: string
   saJwkFile?: string
+  flavour?: string
+  clientId?: string
+  clientSecretEnv?: string
+  clientSecretFile?: string
   journey?: string
   caFile?: string
   insecure?: boolean
@@ -66,6 +70,7 @@ Examples:
   amsh profile add prod https://am.example.com/am --username amadmin --password-env AM_PASSWORD --confirm-writes
   amsh profile add dev http://localhost:8080/am -k ~/.ssh/amster_rsa
   amsh profile add aic https://tenant.forgeblocks.com/am --sa-id <id> --sa-jwk-file sa.jwk --read-only
+  amsh profile add jans https://jans.example.com --flavour jans --client-id <id> --client-secret-env JANS_SECRET
   amsh profile list`
     )
 
@@ -87,6 +92,15 @@ Examples:
     .option('--token-env <VAR>', 'a Bearer token from this environment variable')
     .option('--sa-id <id>', 'an Identity Cloud service account (with --sa-jwk-file)')
     .option('--sa-jwk-file <file>', "the service account's private JWK")
+    .addOption(
+      new Option('--flavour <flavour>', "the server's wire flavour (default am)").choices([
+        'am',
+        'jans',
+      ])
+    )
+    .option('--client-id <id>', 'Janssen: the OAuth client (client_credentials), with:')
+    .option('--client-secret-env <VAR>', "the client's secret is in this environment variable")
+    .option('--client-secret-file <file>', "the client's secret is in this file")
     .option('--ca-file <pem>', 'trust this private CA')
     .option('--insecure', 'trust any certificate (anyone on the way can read the session)')
     .option('-t, --connection-timeout <seconds>', 'seconds to wait for the server')
@@ -148,6 +162,7 @@ async function add(name: string, url: string, options: AddOptions): Promise<void
     )
   }
   const profile: ConnectionProfile = { name, url: checked.href, auth: await auth(options) }
+  if (options.flavour === 'jans') profile.flavour = 'jans'
   if (options.caFile !== undefined) profile.caFile = path(options.caFile, '--ca-file')
   if (options.insecure) profile.insecure = true
   if (options.connectionTimeout !== undefined) {
@@ -194,6 +209,11 @@ async function auth(options: AddOptions): Promise<ProfileAuth> {
       ['--sa-id', options.saId],
       ['--sa-jwk-file', options.saJwkFile],
     ]),
+    first([
+      ['--client-id', options.clientId],
+      ['--client-secret-env', options.clientSecretEnv],
+      ['--client-secret-file', options.clientSecretFile],
+    ]),
   ].filter((way): way is string => way !== undefined)
   if (ways.length > 1) {
     throw new AmshError(
@@ -202,6 +222,15 @@ async function auth(options: AddOptions): Promise<ProfileAuth> {
     )
   }
   const way = ways[0]
+  if (options.flavour === 'jans' || way?.startsWith('--client-')) {
+    if (way !== undefined && !way.startsWith('--client-')) {
+      throw new AmshError(
+        'E_USAGE',
+        `profile add --flavour jans logs in as an OAuth client (--client-id), not with ${way}`
+      )
+    }
+    return clientLogin(options)
+  }
   if (options.tokenEnv !== undefined) {
     refuseJourney(options, '--token-env')
     return { method: 'token', tokenEnv: envName(options.tokenEnv, '--token-env', 'AM_TOKEN') }
@@ -249,6 +278,37 @@ async function auth(options: AddOptions): Promise<ProfileAuth> {
     : { method: 'amster-key', privateKey: path(options.privateKey, '--private-key') }
 }
 
+/** Janssen's one way: an OAuth client, whose secret is in one place. */
+function clientLogin(options: AddOptions): ProfileAuth {
+  refuseJourney(options, '--client-id')
+  if (options.flavour !== 'jans') {
+    throw new AmshError(
+      'E_USAGE',
+      'profile add: --client-id is for a Janssen server: add --flavour jans'
+    )
+  }
+  if (options.clientId === undefined || options.clientId === '') {
+    throw new AmshError(
+      'E_USAGE',
+      'profile add --flavour jans needs --client-id <id> and --client-secret-env <VAR> or --client-secret-file <file>'
+    )
+  }
+  if ((options.clientSecretEnv === undefined) === (options.clientSecretFile === undefined)) {
+    throw new AmshError(
+      'E_USAGE',
+      'profile add: the client secret comes from one place: --client-secret-env <VAR> or --client-secret-file <file>'
+    )
+  }
+  const login: ProfileAuth = { method: 'client-credentials', clientId: options.clientId }
+  if (options.clientSecretEnv !== undefined) {
+    login.clientSecretEnv = envName(options.clientSecretEnv, '--client-secret-env', 'JANS_SECRET')
+  }
+  if (options.clientSecretFile !== undefined) {
+    login.clientSecretFile = path(options.clientSecretFile, '--client-secret-file')
+  }
+  return login
+}
+
 function refuseJourney(options: AddOptions, way: string): void {
   if (options.journey !== undefined) {
     throw new AmshError(
@@ -282,6 +342,10 @@ function files(profile: ConnectionProfile): [string, string][] {
     ['--private-key', auth.method === 'amster-key' ? auth.privateKey : undefined],
     ['--password-file', auth.method === 'password' ? auth.passwordFile : undefined],
     ['--sa-jwk-file', auth.method === 'service-account' ? auth.saJwkFile : undefined],
+    [
+      '--client-secret-file',
+      auth.method === 'client-credentials' ? auth.clientSecretFile : undefined,
+    ],
   ]
   return named.filter((entry): entry is [string, string] => entry[1] !== undefined)
 }

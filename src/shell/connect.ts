@@ -16,8 +16,8 @@ import { JournalingTransport, type JournalPlace } from '../transport/journaling.
 import { openTransport } from '../transport/open.ts'
 import type { Transport } from '../transport/types.ts'
 
-// What `connect` connects to: the local store amsh started on, another store file, or an AM
-// server with one of the ways of logging in. A connection is checked (logged in) before it
+// What `connect` connects to: the local store amsh started on, another store file, an AM
+// server with one of the ways of logging in, or a Janssen server as an OAuth client. A connection is checked (logged in) before it
 // replaces the one in use, so a failed `connect` leaves the session where it was. Every
 // connection handed out, the start-up store's included, journals its changes (when there is a
 // journal): this is the one place transports are wrapped for it.
@@ -106,9 +106,8 @@ export class Connector {
         `amsh: WARNING: --insecure: the certificate of ${url.host} is not checked; anyone on the way can read and change this session, passwords included`
       )
     }
-    const transport = await openTransport({
-      kind: 'rest',
-      flavour: 'am',
+    const server = {
+      kind: 'rest' as const,
       baseUrl: target,
       timeoutMs: (request.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000,
       tls: {
@@ -122,8 +121,12 @@ export class Connector {
       login: request,
       baseDir,
       env,
-      ask: ask(),
-    })
+    }
+    const transport = await openTransport(
+      request.flavour === 'jans'
+        ? { ...server, flavour: 'jans' }
+        : { ...server, flavour: 'am', ask: ask() }
+    )
     const port = url.port ? `:${url.port}` : ''
     const label = `${url.hostname}${port}`
     // The journal sits inside a profile's guard: a change the guard refuses never reaches it.

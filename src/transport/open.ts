@@ -1,12 +1,28 @@
 import type { Product } from '../catalog/profiles.ts'
 import type { Ask, LoginRequest } from './am/login.ts'
+import type { JansLoginRequest } from './jans/login.ts'
 import { LocalStore } from './local/store.ts'
 import type { Transport } from './types.ts'
 
 // The one place transports are opened: the CLI's start-up store, `connect`, and `amsh serve` all
-// come here. A server is reached through its wire flavour (the `am` flavour today: AM, PingAM,
-// Identity Cloud and amsh serve) and logged in to before the transport is handed back, so bad
-// credentials show when connecting rather than at the first command.
+// come here. A server is reached through its wire flavour (`am`: AM, PingAM, Identity Cloud and
+// amsh serve; `jans`: Janssen's config-api and amsh serve --flavour jans) and logged in to
+// before the transport is handed back, so bad credentials show when connecting rather than at
+// the first command.
+
+/** What every server connection says, whatever its flavour. */
+interface ServerSpec {
+  kind: 'rest'
+  /** The server's base URL (AM's with its context path: https://am.example.com/am). */
+  baseUrl: string
+  timeoutMs: number
+  tls: { ca?: string; insecure?: boolean }
+  /** --debug: each exchange as a curl command. */
+  trace?: (line: string) => void
+  /** Where files the login names resolve (a key, a password file). */
+  baseDir: string
+  env: NodeJS.ProcessEnv
+}
 
 export type TransportSpec =
   | {
@@ -17,27 +33,23 @@ export type TransportSpec =
       /** A copy in memory of the store (a dry run): the file is never written. */
       snapshot?: boolean
     }
-  | {
-      kind: 'rest'
+  | (ServerSpec & {
       flavour: 'am'
-      /** The server's base URL with its context path: https://am.example.com/am. */
-      baseUrl: string
-      timeoutMs: number
-      tls: { ca?: string; insecure?: boolean }
-      /** --debug: each exchange as a curl command. */
-      trace?: (line: string) => void
       login: LoginRequest
-      /** Where files the login names resolve (a key, a password file). */
-      baseDir: string
-      env: NodeJS.ProcessEnv
       /** The terminal to ask a password on, when there is one. */
       ask: Ask | undefined
-    }
+    })
+  | (ServerSpec & {
+      flavour: 'jans'
+      /** The OAuth client the token is asked for (client_credentials). */
+      login: JansLoginRequest
+    })
 
 export async function openTransport(spec: TransportSpec): Promise<Transport> {
   if (spec.kind === 'local') {
     return new LocalStore({ path: spec.path, product: spec.product, snapshot: spec.snapshot })
   }
+  if (spec.flavour === 'jans') return openJans(spec)
   // The REST client and jose load when a server is named: most runs never need them.
   const [{ AmTransport }, { credentials }] = await Promise.all([
     import('./am/transport.ts'),
@@ -49,6 +61,27 @@ export async function openTransport(spec: TransportSpec): Promise<Transport> {
     tls: spec.tls,
     trace: spec.trace,
     credentials: await credentials(spec.login, spec.baseDir, spec.env, spec.ask),
+  })
+  try {
+    await transport.login()
+  } catch (err) {
+    transport.close()
+    throw err
+  }
+  return transport
+}
+
+async function openJans(spec: Extract<TransportSpec, { flavour: 'jans' }>): Promise<Transport> {
+  const [{ JansTransport }, { clientCredentials }] = await Promise.all([
+    import('./jans/transport.ts'),
+    import('./jans/login.ts'),
+  ])
+  const transport = new JansTransport({
+    baseUrl: spec.baseUrl,
+    timeoutMs: spec.timeoutMs,
+    tls: spec.tls,
+    trace: spec.trace,
+    client: clientCredentials(spec.login, spec.baseDir, spec.env),
   })
   try {
     await transport.login()

@@ -28,6 +28,12 @@ export interface WriteOptions {
   rev?: string
 }
 
+/** One operation of an RFC 6902 JSON Patch; paths are JSON pointers (RFC 6901). */
+export type JsonPatchOperation =
+  | { op: 'add' | 'replace' | 'test'; path: string; value: JsonValue }
+  | { op: 'remove'; path: string }
+  | { op: 'move' | 'copy'; from: string; path: string }
+
 /** The envelope AM answers a query with, in AM's key order. */
 export interface QueryResult {
   result: JsonObject[]
@@ -49,6 +55,11 @@ export interface Transport {
   read(target: Target, id: string): Promise<JsonObject>
   update(target: Target, id: string, body: JsonObject, options?: WriteOptions): Promise<JsonObject>
   delete(target: Target, id: string): Promise<JsonObject>
+  /**
+   * Applies an RFC 6902 patch to one item and answers the item as it then is. Only backends
+   * with a patch of their own have it (Janssen's config-api); CREST's is another format.
+   */
+  patch?(target: Target, id: string, operations: JsonPatchOperation[]): Promise<JsonObject>
   query(target: Target, params: QueryParams): Promise<QueryResult>
   action(
     target: Target,

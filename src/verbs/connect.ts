@@ -3,7 +3,7 @@ import type { Verb } from './types.ts'
 
 export const connect: Verb = {
   name: 'connect',
-  summary: 'Where commands go from now on: an AM server, or back to the local store',
+  summary: 'Where commands go from now on: an AM or Janssen server, or back to the local store',
   usage: CONNECT_USAGE.replace(/^usage: /, ''),
   takesEntity: false,
   options: CONNECT_OPTIONS,

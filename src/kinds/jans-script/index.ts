@@ -6,6 +6,7 @@ import { readUserFile } from '../../files.ts'
 import type { JsonObject } from '../../json.ts'
 import type { Kind, LoadedBody, WriteContext } from '../types.ts'
 import { scriptTemplate } from './template.ts'
+import { validateCustomScript } from './validate.ts'
 
 // Janssen (Gluu) custom scripts (jans-core CustomScript.java, jans-config-api
 // CustomScriptResource.java): the source travels as text in `script`, the id is the inum (a
@@ -26,7 +27,7 @@ function extensionOf(body: JsonObject): string {
  * `python`, `db`). Janssen reads them without regard to case, so the Java names work too
  * (`PERSON_AUTHENTICATION`; `CONFIG_API`, whose value is `config_api_auth`).
  */
-function canonical(body: JsonObject): JsonObject {
+export function canonical(body: JsonObject): JsonObject {
   const out = { ...body }
   for (const field of ['scriptType', 'programmingLanguage', 'locationType']) {
     const value = out[field]
@@ -184,5 +185,8 @@ export const jansScript: Kind = {
     present: (doc, id) => ({ dn: `inum=${id},ou=scripts,o=jans`, ...doc }),
     revisionShown: 'never',
     uniqueNames: true,
+    actions: {
+      validate: ({ target, body }) => validateCustomScript(target.entity, canonical(body)),
+    },
   },
 }

@@ -4,7 +4,8 @@ import { importJWK, SignJWT, type JWK } from 'jose'
 import { AmshError } from '../../errors.ts'
 import { ecAlgorithm } from '../../jws-algorithms.ts'
 import type { JsonObject } from '../../json.ts'
-import { amError, type HttpClient, type HttpReply } from './http.ts'
+import type { HttpClient, HttpReply } from '../http.ts'
+import { amError } from './http.ts'
 import { loadSigningKey, type SigningKey } from './keys.ts'
 
 // How the AM transport proves who it is (research/am-rest.md §4). Each way yields the headers to

@@ -13,7 +13,8 @@ import {
 } from '../types.ts'
 import { flavourOf, versionHeader, wireRequest, type BuiltRequest } from '../../wire/requests.ts'
 import { cookieName, type Credentials } from './auth.ts'
-import { amError, HttpClient, type HttpOptions, type HttpReply, type HttpRequest } from './http.ts'
+import { HttpClient, type HttpOptions, type HttpReply, type HttpRequest } from '../http.ts'
+import { amError } from './http.ts'
 
 // The Transport over AM's REST API (AM, PingAM, Identity Cloud, or `amsh serve`). Each request is
 // what the catalog says of the entity and its wire flavour (src/wire/): CREST's create with an id
@@ -29,7 +30,7 @@ export class AmTransport implements Transport {
   readonly #credentials: Credentials
 
   constructor(options: AmTransportOptions) {
-    this.#http = new HttpClient(options)
+    this.#http = new HttpClient({ expects: "AM's JSON", ...options })
     this.#credentials = options.credentials
   }
 
