@@ -39,8 +39,13 @@ export function migratable(scope: ScopeKind): EntityDef[] {
 }
 
 /** The entities named by an --xxxEntities list (checked against the catalog), or all of them. */
-function chosen(scope: ScopeKind, names: readonly string[] | undefined): EntityDef[] {
-  const all = migratable(scope)
+function chosen(
+  transport: Transport,
+  scope: ScopeKind,
+  names: readonly string[] | undefined
+): EntityDef[] {
+  // What the server has not (Janssen's scripts on AM) is no failure of an export of all.
+  const all = migratable(scope).filter((entity) => transport.carries?.(entity) ?? true)
   if (names === undefined) return all
   return names.map((name) => {
     const entity = getEntity(name)
@@ -155,8 +160,8 @@ export async function readTransport(
   selection: Selection,
   reading: TransportReading
 ): Promise<void> {
-  const globalEntities = chosen('global', selection.globalEntities)
-  const realmEntities = chosen('realm', selection.realmEntities)
+  const globalEntities = chosen(transport, 'global', selection.globalEntities)
+  const realmEntities = chosen(transport, 'realm', selection.realmEntities)
   const held = await realmsOf(transport)
   const realms = (selection.realms ?? held).filter(
     (realm) => held.includes(realm) || !selection.missingRealmsEmpty

@@ -244,6 +244,16 @@ export async function planImport(
       }
       continue
     }
+    if (transport.carries && !transport.carries(entity)) {
+      for (const item of group) {
+        fail(
+          item,
+          'E_UNSUPPORTED',
+          `the target has no ${entity.name} (its server speaks another API than ${entity.wire.flavour}'s)`
+        )
+      }
+      continue
+    }
     const absentRealm = scope.kind === 'realm' && !held.has(scope.realm)
     let index: TargetIndex
     try {

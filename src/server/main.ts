@@ -17,7 +17,8 @@ import { AuthorizedKeys } from './authorized-keys.ts'
 import { loadServiceAccount, TokenEndpoint, TOKEN_LIFETIME_S } from './oauth2.ts'
 import { Router } from './router.ts'
 import { isLoopback, serve } from './serve.ts'
-import { JansApi, TOKEN_PATH } from './jans/api.ts'
+import { TOKEN_PATH } from '../transport/jans/token.ts'
+import { JansApi } from './jans/api.ts'
 import {
   adminPassword,
   ADMIN,

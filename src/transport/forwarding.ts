@@ -1,3 +1,4 @@
+import type { EntityDef } from '../catalog/catalog.ts'
 import type { JsonObject, JsonValue } from '../json.ts'
 import type { QueryParams, QueryResult, Target, Transport, WriteOptions } from './types.ts'
 
@@ -51,6 +52,10 @@ export class ForwardingTransport implements Transport {
 
   ownedByAmsh(): Promise<boolean> {
     return this.inner.ownedByAmsh?.() ?? Promise.resolve(false)
+  }
+
+  carries(entity: EntityDef): boolean {
+    return this.inner.carries?.(entity) ?? true
   }
 
   close(): void {

@@ -79,6 +79,12 @@ export interface Transport {
    * real server is a decision for its administrator.
    */
   ownedByAmsh?(): Promise<boolean>
+  /**
+   * Whether the server behind the transport has the entity at all: AM's REST API carries the
+   * entities of AM's wire flavour, Janssen's those of its own. Absent: every entity (the local
+   * store keeps them all).
+   */
+  carries?(entity: EntityDef): boolean
   close(): void
 }
 

@@ -1,5 +1,5 @@
 import type { EntityDef } from '../../catalog/catalog.ts'
-import { checkSource, type ScriptLanguage, type SourceProblem } from '../../catalog/syntax/index.ts'
+import { checkSource, type ScriptLanguage } from '../../catalog/syntax/index.ts'
 import { AmshError } from '../../errors.ts'
 import type { JsonObject, JsonValue } from '../../json.ts'
 
@@ -8,18 +8,6 @@ import type { JsonObject, JsonValue } from '../../json.ts'
 // validate ({success} or {success:false, errors:[{line,column,message}]}).
 
 const LANGUAGES = ['python', 'java']
-
-/** The problems of a source in a language amsh may have no parser for: then none are known. */
-async function problemsOf(language: string, source: string): Promise<SourceProblem[]> {
-  try {
-    return await checkSource(language.toUpperCase() as ScriptLanguage, source)
-  } catch (err) {
-    // checkSource throws a TypeError for a language it has no checker for (Python and Java
-    // are coming): nothing can be said against the source, which is not the same as a bad one.
-    if (err instanceof TypeError) return []
-    throw err
-  }
-}
 
 /** Whether a custom script's source parses, as the result of the validate action. */
 export async function validateCustomScript(
@@ -41,7 +29,7 @@ export async function validateCustomScript(
       `${entity.name} validate: programmingLanguage is ${JSON.stringify(body.programmingLanguage ?? null)}; Janssen's are ${LANGUAGES.join(' and ')}`
     )
   }
-  const problems = await problemsOf(language, script)
+  const problems = await checkSource(language.toUpperCase() as ScriptLanguage, script)
   return problems.length === 0
     ? { success: true }
     : {

@@ -4,6 +4,7 @@ import { getEntity, type EntityDef } from '../../catalog/catalog.ts'
 import { AmshError } from '../../errors.ts'
 import { isJsonObject, type JsonObject, type JsonValue } from '../../json.ts'
 import type { Target, Transport } from '../../transport/types.ts'
+import { SCRIPT_SCOPES, TOKEN_PATH } from '../../transport/jans/token.ts'
 import { HttpError } from '../crest.ts'
 import { assertJsonDepth } from '../../json-depth.ts'
 import { header, jsonBody, type ApiRequest, type ApiResponse, type Handler } from '../http-api.ts'
@@ -14,15 +15,11 @@ import { header, jsonBody, type ApiRequest, type ApiResponse, type Handler } fro
 // `{start, totalEntriesCount, entriesCount, entries}` pages, `{code, message}` errors, text 401s
 // naming the scope a token lacks, an empty 404 for an unknown inum).
 
-export const TOKEN_PATH = '/jans-auth/restv1/token'
 const SCRIPTS_PATH = '/jans-config-api/api/v1/config/scripts'
 
-const SCOPE = 'https://jans.io/oauth/config/scripts'
-export const SCOPES = {
-  read: `${SCOPE}.readonly`,
-  write: `${SCOPE}.write`,
-  delete: `${SCOPE}.delete`,
-} as const
+const [read, write, remove] = SCRIPT_SCOPES as [string, string, string]
+/** The scopes of the scripts resource, by what they allow. */
+export const SCOPES = { read, write, delete: remove } as const
 
 /** Janssen's default page and its largest (ApiConstants.DEFAULT_MAX_COUNT). */
 const DEFAULT_LIMIT = 50
@@ -69,10 +66,15 @@ function clientOf(request: ApiRequest, form: URLSearchParams): JansClient | unde
     const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8')
     const colon = decoded.indexOf(':')
     if (colon < 0) return undefined
-    return {
-      id: decodeURIComponent(decoded.slice(0, colon)),
-      secret: decodeURIComponent(decoded.slice(colon + 1)),
+    // RFC 6749 §2.3.1: both are form-encoded inside the Basic header.
+    const decode = (text: string) => {
+      try {
+        return decodeURIComponent(text.replace(/\+/g, ' '))
+      } catch {
+        return text
+      }
     }
+    return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) }
   }
   const id = form.get('client_id')
   const secret = form.get('client_secret')

@@ -1,3 +1,4 @@
+import type { EntityDef } from '../../catalog/catalog.ts'
 import { parseFilter } from '../../crest/filter.ts'
 import { AmshError } from '../../errors.ts'
 import { isJsonObject, type JsonObject, type JsonValue } from '../../json.ts'
@@ -139,6 +140,10 @@ export class AmTransport implements Transport {
     return (
       reply.status === 200 && (reply.body as { revision?: unknown } | null)?.revision === 'amsh'
     )
+  }
+
+  carries(entity: EntityDef): boolean {
+    return entity.wire.flavour === 'am'
   }
 
   close(): void {

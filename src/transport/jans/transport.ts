@@ -1,4 +1,4 @@
-import { entityMessage } from '../../catalog/catalog.ts'
+import { entityMessage, type EntityDef } from '../../catalog/catalog.ts'
 import { queryInMemory } from '../../crest/page.ts'
 import { parseFilter } from '../../crest/filter.ts'
 import { AmshError } from '../../errors.ts'
@@ -169,6 +169,10 @@ export class JansTransport implements Transport {
       'E_UNSUPPORTED',
       `Action ${action} is not supported on ${target.entity.name} by Janssen's config-api`
     )
+  }
+
+  carries(entity: EntityDef): boolean {
+    return entity.wire.flavour === 'jans'
   }
 
   close(): void {
