@@ -149,6 +149,39 @@ describe('addressed by name, deleted when confirmed', () => {
     assert.equal(am.name, 'Authentication Tree Decision Node Script')
   })
 
+  test('update --set changes one field by its schema type and keeps the rest; --scriptFile only the source', async () => {
+    const made = await store.create(target, body({ name: 'set_me', description: 'kept' }))
+    const set = (await run(
+      'update CustomScripts --name set_me --set enabled=true --set level=10 --set locationPath=007'
+    )) as JsonObject
+    assert.deepEqual(
+      [set.enabled, set.level, set.locationPath, set.description, set.revision],
+      [true, 10, '007', 'kept', 2]
+    )
+    await assert.rejects(
+      run('update CustomScripts --name set_me --set nosuch=1'),
+      /CustomScripts has no field nosuch; its fields: dn, inum, name/
+    )
+    await assert.rejects(
+      run('update CustomScripts --name set_me --set level=high'),
+      /--set level=high: level takes integer, and "high" is not one/
+    )
+    await assert.rejects(
+      run(`update CustomScripts --name set_me --set enabled=true --body '{}'`),
+      /give --body \(the whole item\) or --set \(one field\), not both/
+    )
+    const { dir, remove } = tempDir()
+    try {
+      writeFileSync(join(dir, 'new.py'), 'y = 2\n')
+      const sourced = (await run(
+        `update CustomScripts --id ${String(made.inum)} --scriptFile ${join(dir, 'new.py')}`
+      )) as JsonObject
+      assert.deepEqual([sourced.script, sourced.level], ['y = 2\n', 10])
+    } finally {
+      remove()
+    }
+  })
+
   test('a delete asks first: "n" keeps the script, "y" deletes it, a batch needs --yes', async () => {
     const made = await store.create(target, body({ name: 'doomed' }))
     const inum = String(made.inum)

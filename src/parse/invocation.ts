@@ -29,6 +29,8 @@ export interface Invocation {
   options: Record<string, string | true>
   /** Bare words after the options' values (connect's URL), when the verb takes any. */
   args?: string[]
+  /** The values of repeatable options, in the order given (`--set`). */
+  lists?: Record<string, string[]>
 }
 
 /** What a command line may refer to in the session: ${expressions} and variables. */
@@ -164,8 +166,19 @@ export function parseInvocation(
     )
   }
 
+  const repeatable = new Set(grammar.options.filter((o) => o.repeatable).map((o) => o.name))
   const options: Record<string, string | true> = {}
+  const lists: Record<string, string[]> = {}
   for (const [name, value] of Object.entries(named)) {
+    if (repeatable.has(name)) {
+      const values = (Array.isArray(value) ? value : [value]).map(String)
+      if (values.some((v) => v === 'true' || v === 'false')) {
+        throw new AmshError('E_USAGE', `--${name} needs a value`)
+      }
+      lists[name] = values
+      options[name] = values.at(-1)!
+      continue
+    }
     if (Array.isArray(value) || name in options) {
       throw new AmshError('E_USAGE', `--${name} is given more than once`)
     }
@@ -180,5 +193,6 @@ export function parseInvocation(
   }
   const invocation: Invocation = { verb, entity, options }
   if (positionals.length > 0) invocation.args = positionals.map(String)
+  if (Object.keys(lists).length > 0) invocation.lists = lists
   return invocation
 }

@@ -11,4 +11,6 @@ export interface OptionSpec {
   help: string
   /** Shown in help for the value: `--realm <path>`. */
   value?: string
+  /** May be given more than once (`--set a=1 --set b=2`): its values are in Invocation.lists. */
+  repeatable?: boolean
 }

@@ -245,13 +245,15 @@ export async function checkedBody(
   def: OperationDef,
   operation: string,
   ctx: VerbContext,
-  required: boolean
+  required: boolean,
+  /** The body to start from instead of --body's (an item read, with --set's changes). */
+  start?: JsonObject
 ): Promise<JsonObject | undefined> {
   const kind = kindOf(target.entity)
   const bodyCtx = bodyContext(target, operation, invocation, ctx)
   const bodyOption = stringOption(invocation, 'body')
-  let loaded: LoadedBody = { body: {}, origin: 'script' }
-  if (bodyOption !== undefined) {
+  let loaded: LoadedBody = { body: start ?? {}, origin: 'script' }
+  if (start === undefined && bodyOption !== undefined) {
     let text = bodyOption
     let source = '--body'
     if (bodyOption.startsWith('@')) {
@@ -266,7 +268,7 @@ export async function checkedBody(
     loaded = { body: value, origin: 'script' }
   }
   const assembled = kind.assemble ? kind.assemble(loaded, bodyCtx) : loaded
-  if (bodyOption === undefined && assembled.body === loaded.body) {
+  if (start === undefined && bodyOption === undefined && assembled.body === loaded.body) {
     if (!required) return undefined
     throw new AmshError(
       'E_USAGE',

@@ -1,4 +1,8 @@
+import { AmshError } from '../errors.ts'
+import type { JsonObject } from '../json.ts'
+import { kindOf } from '../kinds/index.ts'
 import type { Verb } from './types.ts'
+import { withFieldsSet } from './set-fields.ts'
 import {
   checkOptions,
   checkedBody,
@@ -13,7 +17,7 @@ export const update: Verb = {
   alias: 'u',
   summary: 'Replace an entity (the whole body)',
   usage:
-    'update <Entity> --realm <path> --id <id> | --name <name> --body <json|@file> [--rev <revision>]',
+    'update <Entity> --realm <path> --id <id> | --name <name> --body <json|@file> | --set field=value... [--rev <revision>]',
   takesEntity: true,
   options: [
     ...ITEM_OPTIONS,
@@ -22,6 +26,13 @@ export const update: Verb = {
       type: 'string',
       value: 'json|@file',
       help: 'the whole entity as JSON, inline or @file.json',
+    },
+    {
+      name: 'set',
+      type: 'string',
+      value: 'field=value',
+      repeatable: true,
+      help: 'change one field and keep the rest (repeatable): the item is read, changed and written back at the revision read',
     },
     {
       name: 'rev',
@@ -33,8 +44,30 @@ export const update: Verb = {
     checkOptions(this, invocation)
     const { target, def } = targetOf(invocation, 'update')
     const id = await itemId(invocation, target, ctx)
-    const rev = stringOption(invocation, 'rev')
-    const body = await checkedBody(invocation, target, def, 'update', ctx, true)
+    let rev = stringOption(invocation, 'rev')
+    const sets = invocation.lists?.set
+    const bodyless = invocation.options.body === undefined
+    // A kind's value option alone (--scriptFile) changes what it fills in, the rest as it is.
+    const filled = (kindOf(target.entity).options ?? []).some(
+      (option) =>
+        option.type === 'string' &&
+        option.verbs.includes('update') &&
+        invocation.options[option.name] !== undefined
+    )
+    let start: JsonObject | undefined
+    if (sets || (bodyless && filled)) {
+      if (!bodyless) {
+        throw new AmshError(
+          'E_USAGE',
+          'give --body (the whole item) or --set (one field), not both'
+        )
+      }
+      const current = await ctx.transport.read(target, id)
+      start = sets ? withFieldsSet(current, sets, def.schema, target.entity.name) : current
+      // Written back only if nobody changed it since it was read.
+      if (rev === undefined && typeof current._rev === 'string') rev = current._rev
+    }
+    const body = await checkedBody(invocation, target, def, 'update', ctx, true, start)
     return ctx.transport.update(target, id, body!, rev === undefined ? undefined : { rev })
   },
 }
