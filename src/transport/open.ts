@@ -62,6 +62,13 @@ export async function openTransport(spec: TransportSpec): Promise<Transport> {
     trace: spec.trace,
     credentials: await credentials(spec.login, spec.baseDir, spec.env, spec.ask),
   })
+  return loggedIn(transport)
+}
+
+/** The transport once it has logged in, so bad credentials show at connect; closed if not. */
+async function loggedIn<T extends Transport & { login(): Promise<void> }>(
+  transport: T
+): Promise<T> {
   try {
     await transport.login()
   } catch (err) {
@@ -83,11 +90,5 @@ async function openJans(spec: Extract<TransportSpec, { flavour: 'jans' }>): Prom
     trace: spec.trace,
     client: clientCredentials(spec.login, spec.baseDir, spec.env),
   })
-  try {
-    await transport.login()
-  } catch (err) {
-    transport.close()
-    throw err
-  }
-  return transport
+  return loggedIn(transport)
 }

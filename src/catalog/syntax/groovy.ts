@@ -30,6 +30,7 @@ import {
 import { outOfTime, withinBudget } from './groovy-budget.ts'
 import { statementRepairs } from './groovy-statement-repairs.ts'
 import { Tokens, type SyntaxNode } from './groovy-tokens.ts'
+import { parseWithin } from './tree-sitter-parse.ts'
 import type { SourceProblem } from './index.ts'
 import {
   applyEdits,
@@ -56,29 +57,8 @@ export function checkGroovy(source: string): SourceProblem[] {
   return withinBudget(source.length, () => check(source, start))
 }
 
-/**
- * The parse of `text`; or, when the parser ran out of time (groovy-budget.ts), where it was lost
- * in errors: the point where it first saw one, else as far as it got.
- */
-function parse(text: string): { tree: TreeSitter.Tree } | { halted: number } {
-  let reached = 0
-  let errorBefore: number | undefined
-  const tree = parser.parse(text, null, {
-    progressCallback: (index, hasError) => {
-      reached = index
-      if (hasError) errorBefore ??= index
-      return outOfTime()
-    },
-  }) as TreeSitter.Tree | undefined
-  if (tree) return { tree }
-  // A halted parser resumes its parse on the next call unless reset.
-  parser.reset()
-  // The index counts bytes of UTF-16.
-  return { halted: Math.min(text.length, Math.floor((errorBefore ?? reached) / 2)) }
-}
-
 function check(source: string, start: number): SourceProblem[] {
-  const parsed = parse(source)
+  const parsed = parseWithin(parser, source)
   if ('halted' in parsed) {
     const at = lineColumn(source, parsed.halted, GROOVY_LINE_BREAK)
     const seconds = ((performance.now() - start) / 1000).toFixed(1)
@@ -118,7 +98,7 @@ function check(source: string, start: number): SourceProblem[] {
     }
     const edits = applied.flat()
     const next = edits.length > 0 ? applyEdits(source, edits) : unchanged(source)
-    const reparsed = parse(next.text)
+    const reparsed = parseWithin(parser, next.text)
     // Out of time: what was found before this round stands.
     if ('halted' in reparsed) break
     rewritten = next
