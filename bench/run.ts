@@ -10,6 +10,7 @@ import type { JsonObject } from '../src/json.ts'
 import { Connector } from '../src/shell/connect.ts'
 import { Session } from '../src/shell/session.ts'
 import { LocalStore } from '../src/transport/local/store.ts'
+import { jansBenchmarks } from './jans.ts'
 import { migrateBenchmarks } from './migrate.ts'
 import { SERVE_PASSWORD, serveBenchmarks, startServer } from './serve.ts'
 import { median } from './stats.ts'
@@ -18,7 +19,7 @@ const BIN = resolve('bin/amsh.js')
 
 // `npm run bench -- serve query` runs only the named benchmarks. Only a full run writes
 // bench/results/: a file of figures from different runs would hide which run each came from.
-const BENCHMARKS = ['cold-start', 'batch', 'loop', 'query', 'serve', 'rest', 'migrate']
+const BENCHMARKS = ['cold-start', 'batch', 'loop', 'query', 'serve', 'rest', 'migrate', 'jans']
 const only = process.argv.slice(2)
 const unknown = only.filter((name) => !BENCHMARKS.includes(name))
 if (unknown.length) {
@@ -320,6 +321,11 @@ if (wanted('rest')) {
 //    and the memory of a 100,000-script export from the local store.
 if (wanted('migrate')) {
   for (const figure of await migrateBenchmarks({ bin: BIN, work })) record(figure)
+}
+
+// 8. Janssen (issue 11): creates and a listing through the Janssen transport.
+if (wanted('jans')) {
+  for (const figure of await jansBenchmarks({ bin: BIN, work })) record(figure)
 }
 
 // Record where the figures came from.

@@ -49,7 +49,14 @@ export interface Server {
 /** Servers still running: a benchmark that fails must not leave them behind (nor hang on them). */
 const running = new Set<ChildProcess>()
 
-export async function startServer(options: ServeBenchOptions, name: string): Promise<Server> {
+/** The secret `amsh serve --flavour jans` gives its client in the benchmarks. */
+export const JANS_SECRET = 'bench-client-secret'
+
+export async function startServer(
+  options: ServeBenchOptions,
+  name: string,
+  flavour: 'am' | 'jans' = 'am'
+): Promise<Server> {
   const dir = join(options.work, name)
   mkdirSync(dir, { recursive: true })
   const logPath = join(dir, 'serve.log')
@@ -61,9 +68,24 @@ export async function startServer(options: ServeBenchOptions, name: string): Pro
     : []
   const child: ChildProcess = spawn(
     process.execPath,
-    [...profile, options.bin, 'serve', '--port', '0', '--store', join(dir, 'store.db')],
+    [
+      ...profile,
+      options.bin,
+      'serve',
+      '--flavour',
+      flavour,
+      '--port',
+      '0',
+      '--store',
+      join(dir, 'store.db'),
+    ],
     {
-      env: { ...process.env, AMSH_HOME: dir, AMSH_ADMIN_PASSWORD: SERVE_PASSWORD },
+      env: {
+        ...process.env,
+        AMSH_HOME: dir,
+        AMSH_ADMIN_PASSWORD: SERVE_PASSWORD,
+        AMSH_JANS_CLIENT_SECRET: JANS_SECRET,
+      },
       stdio: ['ignore', 'ignore', logFd],
     }
   )
