@@ -10,7 +10,7 @@ import type { Target } from '../src/transport/types.ts'
 import { getProfile } from '../src/catalog/profiles.ts'
 import { findVerb, parseCommand } from '../src/verbs/index.ts'
 import type { VerbContext } from '../src/verbs/types.ts'
-import { runAmsh, tempDir } from './helpers.ts'
+import { runAmsh, SERVE_PASSWORD, startServe, tempDir } from './helpers.ts'
 
 // Janssen custom scripts on the local store: inums as Janssen makes them, revisions, the
 // template for a script sent without source, Janssen's enums in either case, the deprecated
@@ -279,5 +279,53 @@ describe('-o table', () => {
       ].join('\n')
     )
     assert.match(renderTable([{ name: 'a\u001b[31mred' }]), /a\ufffd\[31mred/)
+  })
+})
+
+describe('the Janssen CLI menu, through the Janssen transport to serve --flavour jans', () => {
+  test('create, list as a table, read by name, --set as a JSON Patch, delete --yes', async () => {
+    const served = await startServe(['--flavour', 'jans'])
+    const { dir, remove } = tempDir()
+    try {
+      writeFileSync(join(dir, 'otp.py'), 'print "otp"\n')
+      const connect = `connect jans ${served.base} --client-id amsh-client --client-secret-env JANS_SECRET`
+      const amsh = (...lines: string[]) =>
+        runAmsh(['-q', ...[connect, ...lines].flatMap((line) => ['-c', line])], {
+          env: { AMSH_HOME: dir, JANS_SECRET: SERVE_PASSWORD },
+        })
+      // connect answers true before the command's own answer.
+      const answer = (run: { stdout: string }) =>
+        JSON.parse(run.stdout.replace(/^true\n/, '')) as JsonObject
+      const made = amsh(
+        `create CustomScripts --body '{"name":"otp","scriptType":"PERSON_AUTHENTICATION"}' --scriptFile ${join(dir, 'otp.py')}`
+      )
+      assert.equal(made.status, 0, made.stderr)
+      const listed = amsh('query CustomScripts --type person_authentication')
+      assert.equal(listed.status, 0, listed.stderr)
+      const table = runAmsh(['-q', '-o', 'table', '-c', connect, '-c', 'query CustomScripts'], {
+        env: { AMSH_HOME: dir, JANS_SECRET: SERVE_PASSWORD },
+      })
+      assert.match(
+        table.stdout,
+        /\| 1 \| person_authentication \| otp {2}\| false {3}\| [0-9a-f-]{36} \|/
+      )
+      const set = amsh('update CustomScripts --name otp --set enabled=true --set level=10')
+      assert.equal(set.status, 0, set.stderr)
+      const patched = answer(set)
+      assert.deepEqual([patched.enabled, patched.level, patched.revision], [true, 10, 2])
+      // The server's log is read while this process waits, not during spawnSync.
+      for (let i = 0; i < 50 && !/PATCH /.test(served.log()); i++) {
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      assert.match(
+        served.log(),
+        /PATCH \/jans-config-api\/api\/v1\/config\/scripts\/[0-9a-f-]{36} 200/
+      )
+      assert.equal(amsh('delete CustomScripts --name otp --yes').status, 0)
+      assert.deepEqual(answer(amsh('query CustomScripts')), [])
+    } finally {
+      remove()
+      served.stop()
+    }
   })
 })

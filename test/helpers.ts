@@ -100,7 +100,14 @@ export async function startServe(
   const child = spawn(
     process.execPath,
     [BIN, 'serve', '--port', '0', '--store', join(home.dir, 'store.db'), ...args],
-    { env: { ...process.env, AMSH_HOME: home.dir, AMSH_ADMIN_PASSWORD: SERVE_PASSWORD } }
+    {
+      env: {
+        ...process.env,
+        AMSH_HOME: home.dir,
+        AMSH_ADMIN_PASSWORD: SERVE_PASSWORD,
+        AMSH_JANS_CLIENT_SECRET: SERVE_PASSWORD,
+      },
+    }
   )
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()))
   const deadline = Date.now() + 10_000

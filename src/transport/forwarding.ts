@@ -1,6 +1,13 @@
 import type { EntityDef } from '../catalog/catalog.ts'
 import type { JsonObject, JsonValue } from '../json.ts'
-import type { QueryParams, QueryResult, Target, Transport, WriteOptions } from './types.ts'
+import type {
+  JsonPatchOperation,
+  QueryParams,
+  QueryResult,
+  Target,
+  Transport,
+  WriteOptions,
+} from './types.ts'
 
 // The base of every transport that wraps another (a profile's guard, a dry run's plan): each
 // operation goes to the inner transport unchanged, with all its arguments, unless the wrapper
@@ -11,9 +18,22 @@ export class ForwardingTransport implements Transport {
   readonly kind: Transport['kind']
   protected readonly inner: Transport
 
+  /** There when the inner transport has it; a wrapper adds its own rules in patchThrough. */
+  readonly patch?: Transport['patch']
+
   constructor(inner: Transport, kind: Transport['kind'] = inner.kind) {
     this.inner = inner
     this.kind = kind
+    if (inner.patch)
+      this.patch = (target, id, operations) => this.patchThrough(target, id, operations)
+  }
+
+  protected patchThrough(
+    target: Target,
+    id: string,
+    operations: JsonPatchOperation[]
+  ): Promise<JsonObject> {
+    return this.inner.patch!(target, id, operations)
   }
 
   create(target: Target, body: JsonObject, id?: string): Promise<JsonObject> {

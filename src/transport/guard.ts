@@ -1,7 +1,7 @@
 import { AmshError } from '../errors.ts'
 import type { JsonObject, JsonValue } from '../json.ts'
 import { ForwardingTransport, mutates } from './forwarding.ts'
-import type { Target, Transport, WriteOptions } from './types.ts'
+import type { JsonPatchOperation, Target, Transport, WriteOptions } from './types.ts'
 
 // A connection profile's safety catch around a transport: a read-only profile refuses every
 // change before it is sent; a confirming one asks before each change, and refuses when nobody
@@ -41,6 +41,15 @@ export class GuardedTransport extends ForwardingTransport {
   ): Promise<JsonObject> {
     await this.#allow(`update ${target.entity.name} ${id} ${where(target)}`)
     return super.update(target, id, body, options)
+  }
+
+  protected override async patchThrough(
+    target: Target,
+    id: string,
+    operations: JsonPatchOperation[]
+  ): Promise<JsonObject> {
+    await this.#allow(`update ${target.entity.name} ${id} ${where(target)}`)
+    return super.patchThrough(target, id, operations)
   }
 
   override async delete(target: Target, id: string): Promise<JsonObject> {

@@ -3,7 +3,7 @@ import { fingerprint, redact } from '../journal/images.ts'
 import type { Intent, Journal, Pending } from '../journal/journal.ts'
 import { isJsonObject, type JsonObject, type JsonValue } from '../json.ts'
 import { ForwardingTransport, mutates } from './forwarding.ts'
-import type { Target, Transport, WriteOptions } from './types.ts'
+import type { JsonPatchOperation, Target, Transport, WriteOptions } from './types.ts'
 
 // Records every change sent through it in the journal, under the place it goes to, with the item
 // as it was before and a fingerprint of what the change left (so undo can tell an item changed
@@ -87,6 +87,22 @@ export class JournalingTransport extends ForwardingTransport implements JournalP
       intent: { op: 'update', id },
       readsBefore: true,
       send: () => super.update(target, id, body, options),
+      left: (updated) => ({ after: updated }),
+    })
+  }
+
+  /** A patch is journaled as the update it is: the item before, and what the patch left. */
+  protected override patchThrough(
+    target: Target,
+    id: string,
+    operations: JsonPatchOperation[]
+  ): Promise<JsonObject> {
+    if (!this.journal.recording) return super.patchThrough(target, id, operations)
+    return this.#journaled({
+      target,
+      intent: { op: 'update', id },
+      readsBefore: true,
+      send: () => super.patchThrough(target, id, operations),
       left: (updated) => ({ after: updated }),
     })
   }
