@@ -45,6 +45,8 @@ class FakeJanssen {
   refuseClient = false
   /** Every API call gets the text/plain 401 of a token without the scope. */
   missingScope = false
+  /** Pages start at 0 whatever startIndex says, and say no total (a server ignoring paging). */
+  ignoresPaging = false
   readonly #server = createServer((req, res) => void this.#handle(req, res))
   #issued = 0
 
@@ -66,6 +68,7 @@ class FakeJanssen {
     this.tokenLife = 299
     this.refuseClient = false
     this.missingScope = false
+    this.ignoresPaging = false
     this.#issued = 0
   }
 
@@ -131,7 +134,7 @@ class FakeJanssen {
       const limit = Number(url.searchParams.get('limit') ?? 50)
       if (limit > 200)
         return json(400, { code: '400', message: 'Maximum number of results per page is 200' })
-      const start = Number(url.searchParams.get('startIndex') ?? 0)
+      const start = this.ignoresPaging ? 0 : Number(url.searchParams.get('startIndex') ?? 0)
       const pattern = url.searchParams.get('pattern')?.toLowerCase()
       const matched = items
         .filter(
@@ -323,6 +326,14 @@ describe('the token', () => {
 })
 
 describe('queries', () => {
+  test('a server that ignores startIndex ends the listing at its repeated page', async () => {
+    for (let i = 0; i < 150; i++) fake.add(script(`r-${String(i).padStart(3, '0')}`))
+    fake.ignoresPaging = true
+    const result = await transport.query(target, { filter: 'true' })
+    assert.equal(result.resultCount, 100)
+    assert.equal(fake.apiCalls.length, 2)
+  })
+
   test('follow the pages to the end (250 scripts, 100 a page)', async () => {
     for (let i = 0; i < 250; i++) fake.add(script(`s-${String(i).padStart(3, '0')}`))
     const result = await transport.query(target, { filter: 'true' })

@@ -183,6 +183,7 @@ export class JansTransport implements Transport {
   async #everyPage(target: Target, wire: BuiltRequest): Promise<JsonObject[]> {
     const names = flavourOf(target).paging
     const items: JsonObject[] = []
+    let firstOfLast: JsonValue | undefined
     for (let offset = 0; ;) {
       const reply = await this.#call(target, {
         ...wire,
@@ -200,6 +201,10 @@ export class JansTransport implements Transport {
           `${this.#http.baseUrl}${wire.path} answered a page without a list of "entries"`
         )
       }
+      // A server that ignores startIndex answers the same page again: that is the end too.
+      const first = entries[0]?.[target.entity.idField]
+      if (offset > 0 && first !== undefined && first === firstOfLast) break
+      firstOfLast = first
       items.push(...entries)
       offset += entries.length
       const total = typeof page?.totalEntriesCount === 'number' ? page.totalEntriesCount : undefined
