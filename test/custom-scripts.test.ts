@@ -329,3 +329,13 @@ describe('the Janssen CLI menu, through the Janssen transport to serve --flavour
     }
   })
 })
+
+test(':help CustomScripts names its API and no resource version', () => {
+  const { dir, remove } = tempDir()
+  after(remove)
+  const help = runAmsh(['--store', join(dir, 'store.db'), '-c', ':help CustomScripts'], {
+    env: { AMSH_HOME: dir },
+  })
+  assert.match(help.stdout, /Resource path \(jans API\): \/config\/scripts \(global\)\n?$/)
+  assert.doesNotMatch(help.stdout, /undefined/)
+})

@@ -85,7 +85,9 @@ function entityHelp(entity: EntityDef): string {
     lines.push(table(rows), '')
   }
   const paths = Object.entries(entity.wire.paths).map(([scope, path]) => `${path} (${scope})`)
-  lines.push(`Resource path: ${paths.join(', ')}; resource version ${entity.wire.version}`)
+  const { flavour, version } = entity.wire
+  const versioned = version === undefined ? '' : `; resource version ${version}`
+  lines.push(`Resource path (${flavour} API): ${paths.join(', ')}${versioned}`)
   return lines.join('\n')
 }
 
