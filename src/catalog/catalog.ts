@@ -126,17 +126,23 @@ export function entityNames(): string[] {
 
 /** The entity named on a command line; Amster's names are matched case-insensitively. */
 export function getEntity(name: string): EntityDef {
+  const found = findEntity(name)
+  if (found) return found
+  const all = entityNames()
+  throw new AmshError(
+    'E_USAGE',
+    `unknown entity type "${name}"${didYouMean(name, all)}; known: ${all.join(', ')}`
+  )
+}
+
+/** The entity `name` names (whatever its case), or undefined when the catalog has none. */
+export function findEntity(name: string): EntityDef | undefined {
   const cached = loaded.get(name)
   if (cached) return cached
   const all = entityNames()
   const match =
     all.find((n) => n === name) ?? all.find((n) => n.toLowerCase() === name.toLowerCase())
-  if (!match) {
-    throw new AmshError(
-      'E_USAGE',
-      `unknown entity type "${name}"${didYouMean(name, all)}; known: ${all.join(', ')}`
-    )
-  }
+  if (!match) return undefined
   const def = load<EntityDef>(join(commandsDir(), `${match}.json`), validateEntity)
   if (def.name !== match) {
     throw new AmshError(

@@ -575,18 +575,10 @@ export class Journal {
   }
 }
 
+/** A row without what only undo's bookkeeping needs (`prior`). */
 function batchRecord(row: BatchRow): BatchRecord {
-  return {
-    id: row.id,
-    started: row.started,
-    ended: row.ended,
-    place: row.place,
-    what: row.what,
-    state: row.state,
-    undoes: row.undoes,
-    pid: row.pid,
-    changes: row.changes,
-  }
+  const { prior: _prior, ...record } = row
+  return record
 }
 
 function entryRecord(row: EntryRow): EntryRecord {

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util'
-import { entityNames, getEntity } from '../catalog/catalog.ts'
+import { findEntity } from '../catalog/catalog.ts'
 import { AmshError } from '../errors.ts'
 import type { JsonValue } from '../json.ts'
 import { renderTable } from './table.ts'
@@ -15,20 +15,14 @@ export function parseOutputFormat(value: string): OutputFormat {
   )
 }
 
-/** The columns an entity's listing shows (commands/<Entity>.json `table`), if it names them. */
-function tableColumns(entity: string | undefined): string[] | undefined {
-  if (!entity || !entityNames().some((name) => name.toLowerCase() === entity.toLowerCase())) {
-    return undefined
-  }
-  return getEntity(entity).table?.columns
+/** How an entity's listing shows as a table (commands/<Entity>.json `table`), if it says. */
+function tableOf(entity: string | undefined) {
+  return entity ? findEntity(entity)?.table : undefined
 }
 
 /** The format a result is shown in at the prompt when none was chosen: its entity's, or JSON. */
 export function promptFormat(entity: string | undefined): OutputFormat {
-  if (!entity || !entityNames().some((name) => name.toLowerCase() === entity.toLowerCase())) {
-    return 'json'
-  }
-  return getEntity(entity).table?.atPrompt ? 'table' : 'json'
+  return tableOf(entity)?.atPrompt ? 'table' : 'json'
 }
 
 /**
@@ -62,7 +56,7 @@ export function formatValue(
   entity?: string
 ): string {
   if (format === 'table' && Array.isArray(value) && isPlainData(value)) {
-    return renderTable(value as JsonValue[], tableColumns(entity))
+    return renderTable(value as JsonValue[], tableOf(entity)?.columns)
   }
   try {
     if (value !== undefined && isPlainData(value)) return JSON.stringify(value, null, 2)

@@ -1,10 +1,15 @@
-import { table, type TableUserConfig } from 'table'
+import { createRequire } from 'node:module'
+import type * as TableLibrary from 'table'
 import type { JsonValue } from '../json.ts'
 
 // A query's results as a grid, as the Janssen CLI lists its custom scripts (Python tabulate's
-// "grid"): numbered rows, a header ruled off with =, a rule between rows.
+// "grid"): numbered rows, a header ruled off with =, a rule between rows. The table library
+// (with the ajv it checks its options with) loads on the first table, not with every start.
 
-const GRID: TableUserConfig['border'] = {
+const require = createRequire(import.meta.url)
+let table: typeof TableLibrary.table | undefined
+
+const GRID: TableLibrary.TableUserConfig['border'] = {
   topBody: '-',
   topJoin: '+',
   topLeft: '+',
@@ -43,6 +48,7 @@ export function renderTable(rows: readonly JsonValue[], columns?: readonly strin
     ['', ...names],
     ...objects.map((row, i) => [String(i + 1), ...names.map((name) => clean(cell(row[name])))]),
   ]
+  table ??= (require('table') as typeof TableLibrary).table
   const grid = table(data, {
     border: GRID,
     columns: [{ alignment: 'right' }],

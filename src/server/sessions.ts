@@ -96,7 +96,8 @@ function readSecretFile(file: string, owner: SecretOwner): string {
   return password
 }
 
-function same(a: string, b: string): boolean {
+/** Whether a secret given equals the one kept, in time that does not tell how much matched. */
+export function same(a: string, b: string): boolean {
   const x = Buffer.from(a)
   const y = Buffer.from(b)
   return x.length === y.length && timingSafeEqual(x, y)

@@ -1,4 +1,4 @@
-import { entityNames, getEntity, type EntityDef } from '../catalog/catalog.ts'
+import { entityNames, findEntity, getEntity, type EntityDef } from '../catalog/catalog.ts'
 import { didYouMean } from '../did-you-mean.ts'
 import { AmshError } from '../errors.ts'
 import { kindOf } from '../kinds/index.ts'
@@ -95,8 +95,8 @@ export function helpText(topic: string | undefined): string {
   if (topic === undefined) return overview()
   const verb = findVerb(topic)
   if (verb) return verbHelp(verb)
-  const entity = entityNames().find((name) => name.toLowerCase() === topic.toLowerCase())
-  if (entity) return entityHelp(getEntity(entity))
+  const entity = findEntity(topic)
+  if (entity) return entityHelp(entity)
   const topics = [...VERBS.map((v) => v.name), ...entityNames()]
   throw new AmshError(
     'E_USAGE',

@@ -5,6 +5,7 @@ import { checkSource, syntaxError, type ScriptLanguage } from '../../catalog/syn
 import { AmshError } from '../../errors.ts'
 import { readUserFile } from '../../files.ts'
 import type { JsonObject, JsonValue } from '../../json.ts'
+import { sourceOptions } from '../source-options.ts'
 import type { Kind, LoadedBody, SeedItem } from '../types.ts'
 import { decodeScript, encodeScript, scriptFieldProblems } from './fields.ts'
 import { presentScript, scriptForCreate, scriptForUpdate } from './store-rules.ts'
@@ -126,19 +127,7 @@ export const amScript: Kind = {
     return [...text.matchAll(/\brequire\s*\(\s*(['"])([^'"\n]{1,200})\1\s*\)/g)].map((m) => m[2]!)
   },
   options: [
-    {
-      name: 'scriptFile',
-      type: 'string',
-      value: 'path',
-      help: 'a script source file: becomes the base64 "script" of the body',
-      verbs: ['create', 'update', 'action'],
-    },
-    {
-      name: 'skipSourceCheck',
-      type: 'boolean',
-      help: 'store the script even if amsh cannot parse its source',
-      verbs: ['create', 'update', 'action'],
-    },
+    ...sourceOptions('a script source file: becomes the base64 "script" of the body'),
     {
       name: 'id',
       type: 'string',

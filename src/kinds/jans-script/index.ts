@@ -4,6 +4,7 @@ import { checkSource, syntaxError } from '../../catalog/syntax/index.ts'
 import { AmshError } from '../../errors.ts'
 import { readUserFile } from '../../files.ts'
 import type { JsonObject } from '../../json.ts'
+import { sourceOptions } from '../source-options.ts'
 import type { Kind, LoadedBody, WriteContext } from '../types.ts'
 import { scriptTemplate } from './template.ts'
 import { validateCustomScript } from './validate.ts'
@@ -87,19 +88,7 @@ export const jansScript: Kind = {
     write: (body, text) => ({ ...body, script: text }),
   },
   options: [
-    {
-      name: 'scriptFile',
-      type: 'string',
-      value: 'path',
-      help: 'a source file (.py, .java): becomes the "script" of the body',
-      verbs: ['create', 'update', 'action'],
-    },
-    {
-      name: 'skipSourceCheck',
-      type: 'boolean',
-      help: 'store the script even if amsh cannot parse its source',
-      verbs: ['create', 'update', 'action'],
-    },
+    ...sourceOptions('a source file (.py, .java): becomes the "script" of the body'),
     {
       name: 'type',
       type: 'string',

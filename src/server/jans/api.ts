@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { applyPatch, type Operation } from 'rfc6902'
 import { getEntity, type EntityDef } from '../../catalog/catalog.ts'
 import { AmshError } from '../../errors.ts'
@@ -6,6 +6,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../../json.ts'
 import type { Target, Transport } from '../../transport/types.ts'
 import { SCRIPT_SCOPES, TOKEN_PATH } from '../../transport/jans/token.ts'
 import { HttpError } from '../crest.ts'
+import { same } from '../sessions.ts'
 import { assertJsonDepth } from '../../json-depth.ts'
 import { header, jsonBody, type ApiRequest, type ApiResponse, type Handler } from '../http-api.ts'
 
@@ -51,12 +52,6 @@ function text(status: number, message: string): ApiResponse {
 
 function oauthError(status: number, error: string, description: string): ApiResponse {
   return { status, headers: {}, body: { error, error_description: description } }
-}
-
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
 }
 
 /** The client a token request names: HTTP Basic, or client_id / client_secret in the form. */
