@@ -19,7 +19,7 @@ import type { ErrorObject } from 'ajv'
 import { describeSchemaErrors, schemaValidator, type BodyProblem } from '../catalog/schemas.ts'
 import { didYouMean } from '../did-you-mean.ts'
 import { AmshError } from '../errors.ts'
-import { isJsonObject, type JsonObject } from '../json.ts'
+import { isJsonObject, jsonPointer, type JsonObject } from '../json.ts'
 import type { ConnectRequest, ServerFlavour } from '../parse/connect.ts'
 import { parseJson } from '../parse/json-body.ts'
 import { configDir, expandHome } from '../paths.ts'
@@ -394,7 +394,7 @@ async function validateDocument(
   if (!isJsonObject(document.profiles)) throw invalid(source, problems)
   const profiles: ConnectionProfile[] = []
   for (const [name, entry] of Object.entries(document.profiles)) {
-    const at = `/profiles/${pointerToken(name)}`
+    const at = jsonPointer('profiles', name)
     // An entry the schema refused has the wrong shape for the checks below; one list of all
     // the problems still beats making the user fix them one run at a time.
     const shapeless = problems.some((p) => p.pointer === at || p.pointer.startsWith(`${at}/`))
@@ -542,10 +542,6 @@ function invalid(where: string, problems: BodyProblem[]): AmshError {
 
 function shellWord(text: string): string {
   return PROFILE_NAME.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`
-}
-
-function pointerToken(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1')
 }
 
 function unpointer(token: string): string {

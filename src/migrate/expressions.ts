@@ -3,7 +3,7 @@ import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { AmshError, type ErrorCode, type JsonSafe } from '../errors.ts'
 import { readUserBytes, readUserFile } from '../files.ts'
-import { isJsonObject, type JsonObject, type JsonValue } from '../json.ts'
+import { isJsonObject, jsonPointer, type JsonObject, type JsonValue } from '../json.ts'
 import { tooDeepAt } from '../json-depth.ts'
 import { parseProperties } from './properties.ts'
 
@@ -181,7 +181,7 @@ function coercionOf(value: JsonObject): string | undefined {
 
 function child(at: Place, key: string): Place {
   return {
-    pointer: `${at.pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+    pointer: `${at.pointer}${jsonPointer(key)}`,
     state: at.state,
   }
 }

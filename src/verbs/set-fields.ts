@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AmshError } from '../errors.ts'
-import { isJsonObject, type JsonObject, type JsonValue } from '../json.ts'
+import { isJsonObject, jsonPointer, type JsonObject, type JsonValue } from '../json.ts'
+import type { JsonPatchOperation } from '../transport/types.ts'
 import { packageRoot } from '../paths.ts'
 
 // `update ... --set field=value`: one field changed, the rest of the item as it is. A value is
@@ -47,15 +48,15 @@ function valueFor(text: string, types: string[]): JsonValue | undefined {
 }
 
 /**
- * `current` with each `field=value` of `sets` set, in order. Throws E_USAGE naming the field and
- * what it takes.
+ * `current` with each `field=value` of `sets` set, in order, and the fields set. Throws E_USAGE
+ * naming the field and what it takes.
  */
 export function withFieldsSet(
   current: JsonObject,
   sets: readonly string[],
   schemaKey: string | undefined,
   entity: string
-): JsonObject {
+): { item: JsonObject; fields: string[] } {
   const fields = schemaKey ? properties(schemaKey) : {}
   const next: JsonObject = { ...current }
   for (const set of sets) {
@@ -83,5 +84,18 @@ export function withFieldsSet(
     }
     next[name] = value
   }
-  return next
+  return { item: next, fields: [...new Set(sets.map((set) => set.slice(0, set.indexOf('='))))] }
+}
+
+/** The RFC 6902 patch that makes `current`'s `fields` what `wanted` holds. */
+export function patchOf(
+  current: JsonObject,
+  wanted: JsonObject,
+  fields: readonly string[]
+): JsonPatchOperation[] {
+  return fields.map((name) => ({
+    op: name in current ? 'replace' : 'add',
+    path: jsonPointer(name),
+    value: wanted[name] ?? null,
+  }))
 }

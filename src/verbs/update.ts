@@ -1,9 +1,8 @@
 import { AmshError } from '../errors.ts'
 import type { JsonObject } from '../json.ts'
-import type { JsonPatchOperation } from '../transport/types.ts'
 import { kindOf } from '../kinds/index.ts'
 import type { Verb } from './types.ts'
-import { withFieldsSet } from './set-fields.ts'
+import { patchOf, withFieldsSet } from './set-fields.ts'
 import {
   checkOptions,
   checkedBody,
@@ -55,8 +54,8 @@ export const update: Verb = {
         option.verbs.includes('update') &&
         invocation.options[option.name] !== undefined
     )
+    let fetched: { current: JsonObject; fields: string[] } | undefined
     let start: JsonObject | undefined
-    let current: JsonObject | undefined
     if (sets || (bodyless && filled)) {
       if (!bodyless) {
         throw new AmshError(
@@ -64,21 +63,17 @@ export const update: Verb = {
           'give --body (the whole item) or --set (one field), not both'
         )
       }
-      current = await ctx.transport.read(target, id)
-      start = sets ? withFieldsSet(current, sets, def.schema, target.entity.name) : current
+      const current = await ctx.transport.read(target, id)
+      const set = sets ? withFieldsSet(current, sets, def.schema, target.entity.name) : undefined
+      fetched = { current, fields: set?.fields ?? [] }
+      start = set?.item ?? current
       // Written back only if nobody changed it since it was read.
       if (rev === undefined && typeof current._rev === 'string') rev = current._rev
     }
     const body = (await checkedBody(invocation, target, def, 'update', ctx, true, start))!
-    if (sets && ctx.transport.patch) {
-      // A server with a patch of its own (Janssen's) gets just the fields set, as checked.
-      const names = [...new Set(sets.map((set) => set.slice(0, set.indexOf('='))))]
-      const operations: JsonPatchOperation[] = names.map((name) => ({
-        op: current !== undefined && name in current ? 'replace' : 'add',
-        path: `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`,
-        value: body[name] ?? null,
-      }))
-      return ctx.transport.patch(target, id, operations)
+    // A server with a patch of its own (Janssen's) gets just the fields set, as checked.
+    if (fetched && fetched.fields.length > 0 && ctx.transport.patch) {
+      return ctx.transport.patch(target, id, patchOf(fetched.current, body, fetched.fields))
     }
     return ctx.transport.update(target, id, body, rev === undefined ? undefined : { rev })
   },

@@ -1,15 +1,7 @@
-import { isJsonObject, type JsonObject } from '../../json.ts'
+import { isJsonObject, jsonPointer, type JsonObject } from '../../json.ts'
 import { encodeScript } from '../../kinds/am-script/fields.ts'
 import type { ConfigItem, FormatReader, ReadContext } from '../items.ts'
-import {
-  invalid,
-  pointer,
-  readReference,
-  realmPath,
-  scriptItem,
-  scriptObject,
-  slashed,
-} from './shared.ts'
+import { invalid, readReference, realmPath, scriptItem, scriptObject, slashed } from './shared.ts'
 
 // fr-config-manager's script tree (ForgeRock/fr-config-manager, fr-config-pull scripts.js and
 // fr-config-push update-scripts.js), which frodo's `config-manager` commands also write:
@@ -52,7 +44,7 @@ export const frConfigManagerReader: FormatReader = {
     const file = context.file
     const script = scriptObject(json, file, '')
     const reference = isJsonObject(script.script) ? script.script.file : undefined
-    const at = pointer('script', 'file')
+    const at = jsonPointer('script', 'file')
     if (typeof reference !== 'string' || reference === '') {
       throw invalid(file, at, 'the source file is not named by a non-empty string')
     }

@@ -1,15 +1,7 @@
-import { isJsonObject, type JsonObject } from '../../json.ts'
+import { isJsonObject, jsonPointer, type JsonObject } from '../../json.ts'
 import { decodeScript, encodeScript } from '../../kinds/am-script/fields.ts'
 import type { ConfigItem, FormatReader, ReadContext } from '../items.ts'
-import {
-  invalid,
-  pointer,
-  readReference,
-  realmPath,
-  scriptItem,
-  scriptObject,
-  slashed,
-} from './shared.ts'
+import { invalid, readReference, realmPath, scriptItem, scriptObject, slashed } from './shared.ts'
 
 // frodo's script exports (rockcarver/frodo-cli, frodo-lib): `{ meta?, script: { <_id>: script } }`
 // in a `<name>.script.json` file, one script or many (`script export -a` writes every script of a
@@ -106,11 +98,11 @@ function readScript(key: string, value: unknown, context: ReadContext, at: strin
   if (script._id !== key) {
     throw invalid(
       context.file,
-      `${at}${pointer('_id')}`,
+      `${at}${jsonPointer('_id')}`,
       `_id is "${String(script._id)}" but the script is filed under "${key}"`
     )
   }
-  const [source, normalised] = wireSource(script.script, context, `${at}${pointer('script')}`)
+  const [source, normalised] = wireSource(script.script, context, `${at}${jsonPointer('script')}`)
   const body: JsonObject = { ...script, script: source }
   if ('exports' in body) {
     // frodo merges in what AM's libraries endpoint says a library exports; AM derives it from
@@ -131,7 +123,7 @@ function readScripts(
     throw invalid(context.file, at, 'script is not an object of scripts keyed by _id')
   }
   return Object.entries(scripts).map(([key, value]) => {
-    const { body, normalised } = readScript(key, value, context, `${at}${pointer(key)}`)
+    const { body, normalised } = readScript(key, value, context, `${at}${jsonPointer(key)}`)
     return scriptItem(body, realm, context.file, normalised)
   })
 }
@@ -151,14 +143,14 @@ export const frodoReader: FormatReader = {
     if (!('script' in json) && isJsonObject(json.realm)) {
       const items: ConfigItem[] = []
       for (const [folder, config] of Object.entries(json.realm)) {
-        const at = pointer('realm', folder)
+        const at = jsonPointer('realm', folder)
         if (!isJsonObject(config)) throw invalid(context.file, at, 'a realm is not an object')
         if (!('script' in config)) continue
         const realm = frodoRealm(folder, context.file)
-        items.push(...readScripts(config.script, realm, context, `${at}${pointer('script')}`))
+        items.push(...readScripts(config.script, realm, context, `${at}${jsonPointer('script')}`))
       }
       return items
     }
-    return readScripts(json.script, realmOfFile(context), context, pointer('script'))
+    return readScripts(json.script, realmOfFile(context), context, jsonPointer('script'))
   },
 }

@@ -1,16 +1,11 @@
 import { normaliseRealm } from '../../crest/realm.ts'
 import { AmshError } from '../../errors.ts'
-import { isJsonObject, type JsonObject } from '../../json.ts'
+import { isJsonObject, jsonPointer, type JsonObject } from '../../json.ts'
 import type { ConfigItem, ReadContext } from '../items.ts'
 
 // What the script formats have in common: errors that name the file and the place in it, the
 // checks every script object must pass, reading a source file a JSON file refers to, and the item
 // a script becomes.
-
-/** A JSON pointer (RFC 6901) to a place in a file. */
-export function pointer(...tokens: string[]): string {
-  return tokens.map((token) => `/${token.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')
-}
 
 /** A file that breaks its format, said with the place (`at`, a JSON pointer; '' the whole file). */
 export function invalid(file: string, at: string, message: string): AmshError {
@@ -37,7 +32,7 @@ function requireString(body: JsonObject, field: string, file: string, at: string
         : value === ''
           ? 'is empty'
           : `is ${kindOf(value)}, not a string`
-    throw invalid(file, `${at}${pointer(field)}`, `${field} ${what}`)
+    throw invalid(file, `${at}${jsonPointer(field)}`, `${field} ${what}`)
   }
   return value
 }
