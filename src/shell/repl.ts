@@ -1,5 +1,5 @@
 import repl, { type REPLServer } from 'node:repl'
-import { toAmshError } from '../errors.ts'
+import { AmshError, toAmshError } from '../errors.ts'
 import { formatValue, promptFormat, type OutputFormat } from '../output/format.ts'
 import { Batch } from './batch.ts'
 import { hideAnswer } from './hidden-answer.ts'
@@ -27,8 +27,10 @@ function promptOf(session: Session): string {
 }
 
 /**
- * A question asked while a line runs (connect -i). A hidden answer is neither echoed (the
- * terminal goes back to raw mode, where readline alone echoes) nor kept in the history.
+ * A question asked while a line runs (connect -i, a field of a create). A hidden answer is
+ * neither echoed (the terminal goes back to raw mode, where readline alone echoes) nor kept in
+ * the history. Ctrl-C abandons the question, and with it the command that asked: the REPL's
+ * own Ctrl-C (a hint, then the same question again) is set aside meanwhile.
  */
 function ask(server: REPLServer, question: string, hidden: boolean): Promise<string> {
   const history = server as unknown as { historySize: number }
@@ -40,14 +42,28 @@ function ask(server: REPLServer, question: string, hidden: boolean): Promise<str
     history.historySize = 0
     show = hideAnswer(server, question)
   }
-  return new Promise((done) =>
-    server.question(question, (answer) => {
-      show()
-      history.historySize = historySize
-      if (raw) process.stdin.setRawMode(false)
+  const onSigint = server.listeners('SIGINT') as (() => void)[]
+  server.removeAllListeners('SIGINT')
+  const cancel = new AbortController()
+  const restore = () => {
+    show()
+    history.historySize = historySize
+    server.removeAllListeners('SIGINT')
+    for (const listener of onSigint) server.on('SIGINT', listener)
+    if (raw) process.stdin.setRawMode(false)
+  }
+  return new Promise((done, fail) => {
+    server.once('SIGINT', () => {
+      cancel.abort()
+      restore()
+      process.stdout.write('^C\n')
+      fail(new AmshError('E_INTERRUPTED', 'interrupted (Ctrl-C): the question went unanswered'))
+    })
+    server.question(question, { signal: cancel.signal }, (answer) => {
+      restore()
       done(answer)
     })
-  )
+  })
 }
 
 export function startRepl(options: ReplOptions): Promise<void> {

@@ -221,7 +221,7 @@ export async function confirmed(ctx: VerbContext, what: string, yes: boolean): P
 }
 
 /** The kind's view of a command: its own options as given, for assembling and checking bodies. */
-function bodyContext(
+export function bodyContext(
   target: Target,
   operation: string,
   invocation: Invocation,
@@ -268,11 +268,15 @@ export async function checkedBody(
     loaded = { body: value, origin: 'script' }
   }
   const assembled = kind.assemble ? kind.assemble(loaded, bodyCtx) : loaded
-  if (start === undefined && bodyOption === undefined && assembled.body === loaded.body) {
+  if (start === undefined && bodyOption === undefined && Object.keys(assembled.body).length === 0) {
     if (!required) return undefined
+    const prompted =
+      operation === 'create' && def.schema
+        ? '; at the am> prompt, leave it out to be asked for each field'
+        : ''
     throw new AmshError(
       'E_USAGE',
-      `${invocation.verb} ${invocation.entity} needs --body (JSON, or @file.json)`
+      `${invocation.verb} ${invocation.entity} needs --body (JSON, or @file.json)${prompted}`
     )
   }
   await checkBody(assembled, def, bodyCtx)

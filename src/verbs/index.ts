@@ -12,6 +12,7 @@ import { optionsOf } from './common.ts'
 import { connect } from './connect.ts'
 import { create } from './create.ts'
 import { del } from './delete.ts'
+import { edit } from './edit.ts'
 import { envconfig } from './envconfig.ts'
 import { exportConfigVerb } from './export-config.ts'
 import { importConfigVerb } from './import-config.ts'
@@ -31,6 +32,7 @@ export const VERBS: readonly Verb[] = [
   read,
   update,
   del,
+  edit,
   query,
   action,
   connect,

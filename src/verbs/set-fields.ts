@@ -1,51 +1,10 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { AmshError } from '../errors.ts'
-import { isJsonObject, jsonPointer, type JsonObject, type JsonValue } from '../json.ts'
-import type { JsonPatchOperation } from '../transport/types.ts'
-import { packageRoot } from '../paths.ts'
+import { jsonPointer, type JsonObject } from '../json.ts'
+import type { JsonPatchOperation, Target, Transport } from '../transport/types.ts'
+import { schemaFields, typesOf, valueFor } from './schema-fields.ts'
 
-// `update ... --set field=value`: one field changed, the rest of the item as it is. A value is
-// read as the entity's JSON Schema types the field (`level=10` a number where the field is an
-// integer, `name=007` the text "007" where it is a string), so no value changes type by
-// accident; a field the schema does not name, or a value of the wrong type, is refused.
-
-interface FieldSchema {
-  type?: string | string[]
-  enum?: JsonValue[]
-}
-
-function properties(schemaKey: string): Record<string, FieldSchema> {
-  const schema = JSON.parse(
-    readFileSync(join(packageRoot(), 'schemas', `${schemaKey}.json`), 'utf8')
-  ) as { properties?: Record<string, FieldSchema> }
-  return schema.properties ?? {}
-}
-
-function typesOf(field: FieldSchema): string[] {
-  if (field.type !== undefined) return Array.isArray(field.type) ? field.type : [field.type]
-  if (field.enum) return [...new Set(field.enum.map((v) => (v == null ? 'null' : typeof v)))]
-  return ['string', 'number', 'boolean', 'object', 'array', 'null']
-}
-
-/** The value `text` stands for in a field of these types, or undefined when it fits none. */
-function valueFor(text: string, types: string[]): JsonValue | undefined {
-  if (types.includes('null') && text === 'null') return null
-  if (types.includes('boolean') && (text === 'true' || text === 'false')) return text === 'true'
-  if (types.includes('integer') && /^-?\d{1,15}$/.test(text)) return Number(text)
-  if (types.includes('number') && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text)) return Number(text)
-  if (types.includes('object') || types.includes('array')) {
-    try {
-      const parsed = JSON.parse(text) as JsonValue
-      if (types.includes('array') && Array.isArray(parsed)) return parsed
-      if (types.includes('object') && isJsonObject(parsed)) return parsed
-    } catch {
-      // not JSON: perhaps one of the other types
-    }
-  }
-  if (types.includes('string')) return text
-  return undefined
-}
+// `update ... --set field=value`: one field changed, the rest of the item as it is. A field the
+// schema does not name, or a value of the wrong type, is refused.
 
 /**
  * `current` with each `field=value` of `sets` set, in order, and the fields set. Throws E_USAGE
@@ -57,7 +16,10 @@ export function withFieldsSet(
   schemaKey: string | undefined,
   entity: string
 ): { item: JsonObject; fields: string[] } {
-  const fields = schemaKey ? properties(schemaKey) : {}
+  // A Map, so that no name (`__proto__`) finds what the schema does not hold.
+  const fields = new Map(
+    (schemaKey ? schemaFields(schemaKey) : []).map((field) => [field.name, field.schema])
+  )
   const next: JsonObject = { ...current }
   for (const set of sets) {
     const equals = set.indexOf('=')
@@ -66,9 +28,9 @@ export function withFieldsSet(
     }
     const name = set.slice(0, equals)
     const text = set.slice(equals + 1)
-    const field = fields[name]
+    const field = fields.get(name)
     if (!field) {
-      const known = Object.keys(fields)
+      const known = [...fields.keys()]
       throw new AmshError(
         'E_USAGE',
         `--set ${name}: ${entity} has no field ${name}${known.length ? `; its fields: ${known.join(', ')}` : ''}`
@@ -98,4 +60,24 @@ export function patchOf(
     path: jsonPointer(name),
     value: wanted[name] ?? null,
   }))
+}
+
+/**
+ * Writes back an item read as `current` with its `fields` changed as `wanted` has them: as a
+ * JSON Patch of those fields to a server that takes one (Janssen's), otherwise whole, at the
+ * revision read, so a change made since is refused rather than lost.
+ */
+export function writeFields(
+  transport: Transport,
+  target: Target,
+  id: string,
+  current: JsonObject,
+  wanted: JsonObject,
+  fields: readonly string[],
+  rev = typeof current._rev === 'string' ? current._rev : undefined
+): Promise<JsonObject> {
+  if (fields.length > 0 && transport.patch) {
+    return transport.patch(target, id, patchOf(current, wanted, fields))
+  }
+  return transport.update(target, id, wanted, rev === undefined ? undefined : { rev })
 }

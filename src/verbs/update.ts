@@ -2,7 +2,7 @@ import { AmshError } from '../errors.ts'
 import type { JsonObject } from '../json.ts'
 import { kindOf } from '../kinds/index.ts'
 import type { Verb } from './types.ts'
-import { patchOf, withFieldsSet } from './set-fields.ts'
+import { withFieldsSet, writeFields } from './set-fields.ts'
 import {
   checkOptions,
   checkedBody,
@@ -44,7 +44,7 @@ export const update: Verb = {
     checkOptions(this, invocation)
     const { target, def } = targetOf(invocation, 'update')
     const id = await itemId(invocation, target, ctx)
-    let rev = stringOption(invocation, 'rev')
+    const rev = stringOption(invocation, 'rev')
     const sets = invocation.lists?.set
     const bodyless = invocation.options.body === undefined
     // A kind's value option alone (--scriptFile) changes what it fills in, the rest as it is.
@@ -67,13 +67,11 @@ export const update: Verb = {
       const set = sets ? withFieldsSet(current, sets, def.schema, target.entity.name) : undefined
       fetched = { current, fields: set?.fields ?? [] }
       start = set?.item ?? current
-      // Written back only if nobody changed it since it was read.
-      if (rev === undefined && typeof current._rev === 'string') rev = current._rev
     }
     const body = (await checkedBody(invocation, target, def, 'update', ctx, true, start))!
-    // A server with a patch of its own (Janssen's) gets just the fields set, as checked.
-    if (fetched && fetched.fields.length > 0 && ctx.transport.patch) {
-      return ctx.transport.patch(target, id, patchOf(fetched.current, body, fetched.fields))
+    if (fetched) {
+      const { current, fields } = fetched
+      return writeFields(ctx.transport, target, id, current, body, fields, rev)
     }
     return ctx.transport.update(target, id, body, rev === undefined ? undefined : { rev })
   },
