@@ -244,3 +244,65 @@ test('a profile that confirms changes asks before each one at the prompt', async
     served.stop()
   }
 })
+
+test("the Janssen CLI's menus at the prompt: a create asked field by field, Ctrl-C, and edit's one JSON Patch", async () => {
+  const served = await startServe(['--flavour', 'jans'])
+  process.env.JANS_SECRET = SERVE_PASSWORD
+  try {
+    terminal = await openShell(`--store ${join(home.dir, 'jans.db')}`)
+    const prompt = /am 127\.0\.0\.1:\d+> /
+    const connect = `connect jans ${served.base} --client-id amsh-client --client-secret-env JANS_SECRET`
+    assert.match(await terminal.type(`${connect}\r`, prompt), /true/)
+
+    assert.match(await terminal.type('create CustomScripts\r', 'inum: '), /New CustomScripts/)
+    await terminal.type('\r', 'name (required): ')
+    for (const [answer, next] of [
+      ['seed_menu', 'aliases: '],
+      ['', 'description: '],
+      ['', 'scriptType (required): '],
+      ['PERSON_AUTHENTICATION', 'programmingLanguage (required): '],
+      ['python', 'script: '],
+      ['', 'moduleProperties: '],
+      ['', 'configurationProperties: '],
+      ['', 'level: '],
+    ]) {
+      await terminal.type(`${answer}\r`, next!)
+    }
+    assert.match(
+      await terminal.type('high\r', 'level: '),
+      /Please enter a\(n\) integer value: a whole number/
+    )
+    await terminal.type('5\r', 'enabled  [false]: ')
+    await terminal.type('\r', 'locationType  [db]: ')
+    await terminal.type('\r', 'locationPath: ')
+    assert.match(await terminal.type('\r', prompt), /"name": "seed_menu"[\s\S]*"level": 5/)
+
+    // Ctrl-C at a question abandons the create: nothing reaches the server.
+    await terminal.type('create CustomScripts\r', 'inum: ')
+    await terminal.type('\r', 'name (required): ')
+    await terminal.type('half_done\r', 'aliases: ')
+    assert.match(await terminal.type('\x03', prompt), /E_INTERRUPTED: interrupted \(Ctrl-C\)/)
+    const listed = await terminal.type('query CustomScripts\r', prompt)
+    assert.match(listed, /\| 1 \| person_authentication \| seed_menu \|/)
+    assert.doesNotMatch(listed, /half_done/)
+
+    await terminal.type('edit CustomScripts --name seed_menu\r', 'Selection: ')
+    assert.match(await terminal.type('l\r', 'Selection: '), / 10 enabled +false/)
+    await terminal.type('10\r', 'enabled  [false]: ')
+    await terminal.type('true\r', 'Selection: ')
+    assert.match(await terminal.type('s\r', prompt), /"enabled": true[\s\S]*"revision": 2/)
+    // The server logs its answer after sending it: its line may come a moment later.
+    for (let i = 0; i < 50 && !/PATCH /.test(served.log()); i++) {
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    assert.match(
+      served.log(),
+      /PATCH \/jans-config-api\/api\/v1\/config\/scripts\/[0-9a-f-]{36} 200/
+    )
+    terminal.press('\x04')
+    assert.equal(await terminal.exited, 0)
+  } finally {
+    delete process.env.JANS_SECRET
+    served.stop()
+  }
+})
