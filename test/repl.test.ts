@@ -299,6 +299,9 @@ test("the Janssen CLI's menus at the prompt: a create asked field by field, Ctrl
       served.log(),
       /PATCH \/jans-config-api\/api\/v1\/config\/scripts\/[0-9a-f-]{36} 200/
     )
+    await terminal.type('delete CustomScripts --name seed_menu\r', '[y/N] ')
+    await terminal.type('y\r', prompt)
+    assert.doesNotMatch(await terminal.type('query CustomScripts\r', prompt), /seed_menu/)
     terminal.press('\x04')
     assert.equal(await terminal.exited, 0)
   } finally {
