@@ -20,15 +20,10 @@ export interface Prompter {
   notify(line: string): void
 }
 
+/** The words a boolean answer may be, the Janssen CLI's `_true` / `_false` among them. */
 const BOOLEAN_WORDS = new Map([
-  ['true', 'true'],
-  ['_true', 'true'],
-  ['yes', 'true'],
-  ['y', 'true'],
-  ['false', 'false'],
-  ['_false', 'false'],
-  ['no', 'false'],
-  ['n', 'false'],
+  ...['true', '_true', 'yes', 'y'].map((word) => [word, true] as const),
+  ...['false', '_false', 'no', 'n'].map((word) => [word, false] as const),
 ])
 
 /** A value as the prompts show it: text bare, anything else as compact JSON, cut to fit a line. */
@@ -101,7 +96,7 @@ function answerValue(text: string, field: Field): JsonValue | undefined {
   const types = typesOf(field.schema)
   if (types.includes('boolean')) {
     const word = BOOLEAN_WORDS.get(text.toLowerCase())
-    if (word) return word === 'true'
+    if (word !== undefined) return word
   }
   if (listOfText(field) && !text.startsWith('[')) {
     return text
