@@ -465,6 +465,29 @@ export function runTransportContract(name: string, open: () => Promise<ContractS
         assert.equal(first.remainingPagedResults, 2)
       })
 
+      test('pages followed by their cookies, each starting where the last ended', async () => {
+        await seed()
+        const filter = 'default eq false'
+        const first = await t.query(alpha, { filter, pageSize: 2 })
+        assert.equal(first.result.length, 2)
+        assert.equal(typeof first.pagedResultsCookie, 'string')
+        const rest = await t.query(alpha, {
+          filter,
+          pageSize: 2,
+          pagedResultsCookie: first.pagedResultsCookie!,
+        })
+        assert.equal(rest.pagedResultsCookie, null, 'the last page has no cookie')
+        const all = (await t.query(alpha, { filter })).result.map((s) => s.name)
+        assert.deepEqual(
+          [...first.result, ...rest.result].map((s) => s.name),
+          all
+        )
+        await assert.rejects(
+          t.query(alpha, { filter, pageSize: 2, pagedResultsCookie: 'forged' }),
+          /the paged results cookie "forged" is not one this store gave/
+        )
+      })
+
       test('sorts descending and projects fields', async () => {
         await seed()
         const found = await t.query(alpha, {

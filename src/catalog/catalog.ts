@@ -80,6 +80,8 @@ export interface FlavourDef {
     sortKeys?: string
     pageSize: string
     offset: string
+    /** Where the server takes the cookie of its last page (CREST's), to go on from there. */
+    cookie?: string
     maxPage: number
   }
   collection: Partial<Record<WireOperation, WireRequest>>

@@ -20,7 +20,7 @@ export interface Selection {
   missingRealmsEmpty?: boolean
 }
 
-const PAGE = 1000
+const PAGE = 500
 
 /**
  * The entities that can travel in a scope: those that can be read there (a singleton) or listed
@@ -73,12 +73,14 @@ export async function* members(
 ): AsyncGenerator<JsonObject> {
   const target = { entity, scope }
   let offset = 0
+  let cookie: string | undefined
   let firstOfLast: unknown
   for (;;) {
+    // By the last page's cookie where the server gives one: it need not skip what came before.
     const page = await transport.query(target, {
       filter: 'true',
       pageSize: PAGE,
-      pagedResultsOffset: offset,
+      ...(cookie === undefined ? { pagedResultsOffset: offset } : { pagedResultsCookie: cookie }),
     })
     const first = page.result[0]?.[entity.idField]
     // A server that ignores paging answers everything (or the same page) every time.
@@ -87,6 +89,7 @@ export async function* members(
     yield* page.result
     if (page.result.length < PAGE || page.result.length > PAGE) return
     offset += page.result.length
+    cookie = page.pagedResultsCookie ?? undefined
   }
 }
 

@@ -105,6 +105,7 @@ function queryParams(query: URLSearchParams): QueryParams {
     sortKeys: list(query, '_sortKeys'),
     pageSize: count(query, '_pageSize'),
     pagedResultsOffset: count(query, '_pagedResultsOffset'),
+    pagedResultsCookie: query.get('_pagedResultsCookie') ?? undefined,
   }
 }
 

@@ -19,6 +19,11 @@ export interface QueryParams {
   sortKeys?: string[]
   pageSize?: number
   pagedResultsOffset?: number
+  /**
+   * Where the last page ended, as its answer's pagedResultsCookie said: the next page starts
+   * there without the server skipping what came before (the offset is then not used).
+   */
+  pagedResultsCookie?: string
   /** The kind's own query options as given (`--type`): see Kind.narrowFilter. */
   narrow?: Record<string, string>
 }
@@ -89,11 +94,15 @@ export interface Transport {
 }
 
 /** The envelope of a query's results; `remaining` is AM's remainingPagedResults. */
-export function queryEnvelope(result: JsonObject[], remaining = 0): QueryResult {
+export function queryEnvelope(
+  result: JsonObject[],
+  remaining = 0,
+  cookie: string | null = null
+): QueryResult {
   return {
     result,
     resultCount: result.length,
-    pagedResultsCookie: null,
+    pagedResultsCookie: cookie,
     totalPagedResultsPolicy: 'NONE',
     totalPagedResults: -1,
     remainingPagedResults: remaining,

@@ -85,7 +85,11 @@ export class AmTransport implements Transport {
     parseFilter(params.filter)
     const wire = wireRequest(target, 'query')
     const names = flavourOf(target).paging
-    const page = (pageSize: number | undefined, offset: number | undefined) =>
+    const page = (
+      pageSize: number | undefined,
+      offset: number | undefined,
+      cookie = params.pagedResultsCookie
+    ) =>
       this.#call(target, {
         ...wire,
         query: {
@@ -97,16 +101,20 @@ export class AmTransport implements Transport {
             : {}),
           ...(pageSize === undefined ? {} : { [names.pageSize]: String(pageSize) }),
           ...(offset === undefined ? {} : { [names.offset]: String(offset) }),
+          ...(cookie !== undefined && names.cookie ? { [names.cookie]: cookie } : {}),
         },
       }).then((reply) => object(reply) as unknown as QueryResult)
     if (params.pageSize !== undefined) return page(params.pageSize, params.pagedResultsOffset)
 
-    // Everything was asked for: follow the pages to the end.
+    // Everything was asked for: follow the pages to the end, by their cookies where the server
+    // gives them.
     const result: JsonObject[] = []
+    let cookie = params.pagedResultsCookie
     for (let offset = params.pagedResultsOffset ?? 0; ; offset += names.maxPage) {
-      const answer = await page(names.maxPage, offset)
+      const answer = await page(names.maxPage, cookie === undefined ? offset : undefined, cookie)
       result.push(...answer.result)
       if (answer.result.length < names.maxPage) break
+      cookie = answer.pagedResultsCookie ?? undefined
     }
     return queryEnvelope(result)
   }

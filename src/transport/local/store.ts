@@ -65,6 +65,18 @@ interface Row {
   rev: string
 }
 
+/** The row a page's cookie says the last page ended at; a cookie this store did not give fails. */
+function cookieRowid(cookie: string | undefined): number | undefined {
+  if (cookie === undefined || cookie === '') return undefined
+  if (!/^\d{1,15}$/.test(cookie)) {
+    throw new AmshError(
+      'E_USAGE',
+      `the paged results cookie "${cookie.slice(0, 40)}" is not one this store gave`
+    )
+  }
+  return Number(cookie)
+}
+
 function realmOf(scope: Scope): string {
   return scope.kind === 'global' ? GLOBAL : scope.realm
 }
@@ -457,20 +469,30 @@ export class LocalStore implements Transport {
     const order = params.sortKeys?.length
       ? `${sortToSql(params.sortKeys, resolve)}, rowid`
       : 'rowid'
-    const offset = params.pagedResultsOffset ?? 0
     const limit = params.pageSize && params.pageSize > 0 ? params.pageSize : -1
+    // Pages in rowid order go on from where the last one ended (its cookie) rather than
+    // skipping an offset's rows again each time: a listing of 100,000 stays linear.
+    const keyed = limit > 0 && !params.sortKeys?.length
+    const after = keyed ? cookieRowid(params.pagedResultsCookie) : undefined
+    const from = after === undefined ? base : `${base} AND rowid > ?`
+    const fromArgs = after === undefined ? args : [...args, after]
+    const offset = after === undefined ? (params.pagedResultsOffset ?? 0) : 0
     const rows = this.#db
-      .prepare(`SELECT realm, id, body, rev ${base} ORDER BY ${order} LIMIT ? OFFSET ?`)
-      .all(...args, limit, offset) as Row[]
+      .prepare(`SELECT rowid, realm, id, body, rev ${from} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .all(...fromArgs, limit, offset) as (Row & { rowid: number })[]
     let remaining = 0
     if (limit > 0) {
-      const total = this.#db.prepare(`SELECT count(*) AS n ${base}`).get(...args) as { n: number }
+      const total = this.#db.prepare(`SELECT count(*) AS n ${from}`).get(...fromArgs) as {
+        n: number
+      }
       remaining = Math.max(0, total.n - (offset + limit))
     }
     const result = rows.map((row) =>
       project(this.#present(entity, row), entity.idField, params.fields)
     )
-    return queryEnvelope(result, remaining)
+    const last = rows.at(-1)
+    const cookie = keyed && remaining > 0 && last ? String(last.rowid) : null
+    return queryEnvelope(result, remaining, cookie)
   }
 
   #lookup(entity: EntityDef, realm: string, id: string): Row | undefined {
