@@ -327,24 +327,24 @@ describe('the token', () => {
 
 describe('queries', () => {
   test('a server that ignores startIndex ends the listing at its repeated page', async () => {
-    for (let i = 0; i < 150; i++) fake.add(script(`r-${String(i).padStart(3, '0')}`))
+    for (let i = 0; i < 250; i++) fake.add(script(`r-${String(i).padStart(3, '0')}`))
     fake.ignoresPaging = true
     const result = await transport.query(target, { filter: 'true' })
-    assert.equal(result.resultCount, 100)
+    assert.equal(result.resultCount, 200)
     assert.equal(fake.apiCalls.length, 2)
   })
 
-  test('follow the pages to the end (250 scripts, 100 a page)', async () => {
-    for (let i = 0; i < 250; i++) fake.add(script(`s-${String(i).padStart(3, '0')}`))
+  test("follow the pages to the end (450 scripts, 200 a page: Janssen's largest)", async () => {
+    for (let i = 0; i < 450; i++) fake.add(script(`s-${String(i).padStart(3, '0')}`))
     const result = await transport.query(target, { filter: 'true' })
-    assert.equal(result.resultCount, 250)
-    assert.equal(new Set(result.result.map((s) => s.inum)).size, 250)
+    assert.equal(result.resultCount, 450)
+    assert.equal(new Set(result.result.map((s) => s.inum)).size, 450)
     assert.deepEqual(
       fake.apiCalls.map((c) => [c.query.get('limit'), c.query.get('startIndex')]),
       [
-        ['100', '0'],
-        ['100', '100'],
-        ['100', '200'],
+        ['200', '0'],
+        ['200', '200'],
+        ['200', '400'],
       ]
     )
   })
