@@ -180,6 +180,18 @@ describe('serve --flavour jans', () => {
       [body.start, body.totalEntriesCount, body.entriesCount, body.entries.map((e) => e.name)],
       [3, 7, 3, ['paged_3', 'paged_4', 'paged_5']]
     )
+    // The last page, and one past the end, still tell the whole count.
+    for (const [query, count] of [
+      ['limit=3&startIndex=6', 1],
+      ['limit=3&startIndex=9', 0],
+      ['limit=0', 0],
+    ] as const) {
+      const answer = (await call('GET', SCRIPTS, { headers: as(bearer), query })).body as {
+        totalEntriesCount: number
+        entriesCount: number
+      }
+      assert.deepEqual([answer.totalEntriesCount, answer.entriesCount], [7, count], query)
+    }
     const found = await call('GET', SCRIPTS, { headers: as(bearer), query: 'pattern=third' })
     assert.deepEqual(
       (found.body as { entries: JsonObject[] }).entries.map((e) => e.name),

@@ -242,21 +242,31 @@ export class JansApi implements Handler {
     const pattern = query.get('pattern')
     const sortBy = query.get('sortBy') || 'inum'
     const descending = query.get('sortOrder') === 'descending'
-    const all = await this.#transport.query(this.#target, {
+    const params = {
       filter: 'true',
-      sortKeys: [`${descending ? '-' : ''}${sortBy === 'inum' ? 'inum' : sortBy}`],
+      sortKeys: [`${descending ? '-' : ''}${sortBy}`],
       narrow: pattern ? { ...narrow, pattern } : narrow,
-    })
-    const entries = all.result.slice(start, start + limit)
+    }
+    // The store reads the page alone; the total is what it has left after it. A page past the
+    // end (or of none) says nothing of the total: one item's query tells it.
+    const page =
+      limit > 0
+        ? await this.#transport.query(this.#target, {
+            ...params,
+            pageSize: limit,
+            pagedResultsOffset: start,
+          })
+        : undefined
+    const entries = page?.result ?? []
+    let total = start + entries.length + (page?.remainingPagedResults ?? 0)
+    if (entries.length === 0) {
+      const one = await this.#transport.query(this.#target, { ...params, pageSize: 1 })
+      total = one.result.length + one.remainingPagedResults
+    }
     return {
       status: 200,
       headers: {},
-      body: {
-        start,
-        totalEntriesCount: all.result.length,
-        entriesCount: entries.length,
-        entries,
-      },
+      body: { start, totalEntriesCount: total, entriesCount: entries.length, entries },
     }
   }
 
