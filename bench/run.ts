@@ -241,6 +241,7 @@ if (wanted('query')) {
       load: () => Promise.resolve(),
       exit: () => {},
       errexit: () => {},
+      output: () => {},
       failed: () => {},
     },
   }

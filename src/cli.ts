@@ -6,7 +6,8 @@ import { AmshError, toAmshError } from './errors.ts'
 import { rollBack } from './journal/compensate.ts'
 import { redactText } from './journal/images.ts'
 import { Journal, localPlace } from './journal/journal.ts'
-import { OUTPUT_FORMATS, parseOutputFormat } from './output/format.ts'
+import { paintError } from './output/colour.ts'
+import { OUTPUT_FORMATS, parseOutputFormat, styleFor } from './output/format.ts'
 import { amshHome, packageRoot } from './paths.ts'
 import { Batch, type ErrorPolicy } from './shell/batch.ts'
 import { Connector } from './shell/connect.ts'
@@ -31,6 +32,8 @@ interface CliOptions {
   atomic?: boolean
   dryRun?: boolean
   debug?: boolean
+  /** False with --no-color. */
+  color: boolean
 }
 
 function version(): string {
@@ -65,6 +68,7 @@ function program(): Command {
         'output format (default json; at the prompt, a table for entities listed so)'
       ).choices(OUTPUT_FORMATS)
     )
+    .option('--no-color', 'no colours, even on a terminal (NO_COLOR=1 says the same)')
     .option('--store <path>', 'the local store file (default: $AMSH_HOME/store.db)')
     .option(
       '--profile <name>',
@@ -131,9 +135,15 @@ function parseProperties(definitions: string[]): Map<string, string> {
   return properties
 }
 
+/** Colour is on where the terminal shows it, unless --no-color (or NO_COLOR) says otherwise. */
+const colour = { on: true }
+
 const io = {
   out: (text: string) => process.stdout.write(`${text}\n`),
-  err: (text: string) => process.stderr.write(`${text}\n`),
+  err: (text: string) =>
+    process.stderr.write(
+      `${styleFor(process.stderr, colour.on).color ? paintError(text) : text}\n`
+    ),
 }
 
 /**
@@ -181,6 +191,7 @@ export async function main(argv: string[]): Promise<number> {
     return error.exitCode
   }
   const options = cli.opts<CliOptions>()
+  colour.on = options.color
   const files = cli.args
 
   let store: Transport | undefined
@@ -267,6 +278,7 @@ export async function main(argv: string[]): Promise<number> {
       await startRepl({
         session,
         output,
+        color: colour.on,
         historyFile: join(home, 'history'),
         quiet: options.quiet ?? false,
         startup:
@@ -286,6 +298,7 @@ export async function main(argv: string[]): Promise<number> {
     const batch = new Batch(session, io, {
       policy: options.onError as ErrorPolicy,
       output: output ?? 'json',
+      style: styleFor(process.stdout, colour.on),
       printResults: !options.dryRun,
     })
     const runAll = async () => {

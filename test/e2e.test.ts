@@ -513,7 +513,7 @@ describe('amsh end to end', () => {
       const b = file('b.amster', ['read Realms --global --id Lw'])
       const both = amsh(['--store', store, a, b])
       assert.equal(both.status, 0, both.stderr)
-      assert.match(both.stdout, /"_id": "Lw"/)
+      assert.match(both.stdout, /"_id": ?"Lw"/)
     })
 
     test(':load runs another file relative to the loading one; a missing file is an error', () => {
@@ -583,7 +583,7 @@ describe('amsh end to end', () => {
 
       const bad = amsh(['--store', store, file('errexit-bad.amster', [':set errexit maybe'])])
       assert.equal(bad.status, 2)
-      assert.match(bad.stderr, /:set takes "errexit on" or "errexit off"/)
+      assert.match(bad.stderr, /:set takes "errexit on\|off" or "output json\|yaml\|ndjson\|table"/)
     })
 
     test('an executable file with #!/usr/bin/env amsh runs by itself', () => {
@@ -600,7 +600,7 @@ describe('amsh end to end', () => {
         env: { ...process.env, AMSH_HOME: home.dir, PATH: `${binDir}:${process.env.PATH ?? ''}` },
       })
       assert.equal(result.status, 0, result.stderr)
-      assert.match(result.stdout, /"name": "\/"/)
+      assert.match(result.stdout, /"name": ?"\/"/)
     })
 
     describe('--dry-run', () => {
@@ -651,7 +651,7 @@ describe('amsh end to end', () => {
           'delete Scripts /planned taken\ncreate Scripts /planned "Again" (id taken)\n'
         )
         assert.match(result.stderr, /plan-state.amster:4: E_EXISTS/)
-        assert.match(run('read Scripts --realm /planned --id taken').stdout, /"name": "Taken"/)
+        assert.match(run('read Scripts --realm /planned --id taken').stdout, /"name": ?"Taken"/)
       })
 
       const failing: [string, string, number, RegExp][] = [

@@ -572,7 +572,7 @@ describe('connecting', () => {
         ],
         { env: { AMSH_HOME: home.dir, JANS_SECRET: CLIENT_SECRET } }
       )
-      assert.match(run.stdout, /"name": "login-one"/)
+      assert.match(run.stdout, /"name": ?"login-one"/)
       assert.doesNotMatch(run.stdout, /"intro"/)
       assert.match(run.stderr, /E_NOT_FOUND: Custom script with inum nope not found/)
       assert.equal(fake.apiCalls[0]!.path, `${API}/type/person_authentication`)
@@ -611,7 +611,7 @@ describe('connecting', () => {
       })
       await assert.rejects(
         loadProfiles(env),
-        /\/profiles\/bad\/auth\/method: is "token", but a "flavour": "jans" profile/
+        /\/profiles\/bad\/auth\/method: is "token", but a "flavour": ?"jans" profile/
       )
     } finally {
       home.remove()

@@ -60,6 +60,7 @@ const quietHost = {
   load: async () => undefined,
   exit: () => undefined,
   errexit: () => undefined,
+  output: () => undefined,
   failed: () => undefined,
 }
 

@@ -78,6 +78,11 @@ export interface SourceField {
   readonly field: string
   /** The decoded source and the file extension of its language; undefined when it has none. */
   read(body: JsonObject): { text: string; extension: string } | undefined
+  /**
+   * The source as a person reads it (--decode): like `read`, but bytes that are not UTF-8 are
+   * shown escaped (`escaped` then says so) rather than the source being unreadable.
+   */
+  display(body: JsonObject): { text: string; escaped: boolean } | undefined
   /** The file extension of the body's language, without decoding anything. */
   extension(body: JsonObject): string
   /** The body with its source replaced by `text`. */

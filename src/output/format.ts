@@ -1,10 +1,19 @@
+import { createRequire } from 'node:module'
 import { inspect } from 'node:util'
+import type * as YamlLibrary from 'yaml'
 import { findEntity } from '../catalog/catalog.ts'
 import { AmshError } from '../errors.ts'
-import type { JsonValue } from '../json.ts'
+import { isJsonObject, type JsonValue } from '../json.ts'
+import { paint, paintJson } from './colour.ts'
 import { renderTable } from './table.ts'
+import { decodedSources, sourceFieldOf, type View } from './view.ts'
 
-export const OUTPUT_FORMATS = ['json', 'table'] as const
+// A result as the text that goes to stdout, in the format asked for: JSON (pretty for a person
+// at a terminal, one line for a program reading a pipe), YAML, NDJSON (a line per result, for
+// jq), or a table. Data goes to stdout; what is said about it (a note on a source shown
+// escaped) goes to stderr, so a pipe gets the data alone.
+
+export const OUTPUT_FORMATS = ['json', 'yaml', 'ndjson', 'table'] as const
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
 
 export function parseOutputFormat(value: string): OutputFormat {
@@ -13,6 +22,31 @@ export function parseOutputFormat(value: string): OutputFormat {
     'E_USAGE',
     `unknown output format "${value}" (allowed: ${OUTPUT_FORMATS.join(', ')})`
   )
+}
+
+/** How the text is drawn for the stream it goes to. */
+export interface Style {
+  /** JSON indented (a person reads it) or on one line (a program does). */
+  pretty: boolean
+  color: boolean
+  /** The terminal's width: a table wider than this has its widest columns cut. */
+  width?: number
+}
+
+/** The style of text for a file or a program: indented JSON, no colour. */
+export const PLAIN: Style = { pretty: true, color: false }
+
+/**
+ * The style for a stream: indented, coloured and cut to its width on a terminal; one-line JSON
+ * without colour when piped. `NO_COLOR`, `NODE_DISABLE_COLORS` and `--no-color` turn colour off.
+ */
+export function styleFor(stream: NodeJS.WriteStream, color = true): Style {
+  const tty = stream.isTTY === true
+  return {
+    pretty: tty,
+    color: color && tty && stream.hasColors?.() === true,
+    width: tty ? stream.columns : undefined,
+  }
 }
 
 /** How an entity's listing shows as a table (commands/<Entity>.json `table`), if it says. */
@@ -45,23 +79,69 @@ function isPlainData(value: unknown, seen = new Set<unknown>()): boolean {
   return plain
 }
 
+/** Whether the value is plain data; looking may run the user's code, which may throw. */
+function plain(value: unknown): boolean {
+  try {
+    return value !== undefined && isPlainData(value)
+  } catch {
+    return false
+  }
+}
+
+const require = createRequire(import.meta.url)
+let yaml: typeof YamlLibrary | undefined
+
+function json(value: unknown, style: Style): string {
+  const text = JSON.stringify(value, null, style.pretty ? 2 : undefined)
+  return style.color ? paintJson(text) : text
+}
+
 /**
- * A value as the text that goes to stdout: plain data as JSON, anything else inspected. Looking
- * at a value of the user's may run the user's code (getters, a Proxy's traps) and throw: it is
- * then inspected, which shows a Proxy's target without running its traps, and getters as such.
+ * The columns of a table: those asked for; else the entity's own that the rows have (a query
+ * with --fields has fewer); else the first row's keys. A decoded source is never one of them.
  */
-export function formatValue(
+function columnsOf(rows: JsonValue[], entity: string | undefined, view: View): string[] {
+  const objects = rows.filter(isJsonObject)
+  const held = (column: string) => objects.some((row) => Object.hasOwn(row, column))
+  const own = tableOf(entity)?.columns.filter(held)
+  const columns = [...(view.columns ?? (own?.length ? own : Object.keys(objects[0] ?? {})))]
+  const source = sourceFieldOf(entity)
+  return view.decode && source ? columns.filter((column) => column !== source) : columns
+}
+
+/** A value as its format shows it, with notes about it for stderr. */
+export function render(
   value: unknown,
   format: OutputFormat = 'json',
-  entity?: string
-): string {
-  if (format === 'table' && Array.isArray(value) && isPlainData(value)) {
-    return renderTable(value as JsonValue[], tableOf(entity)?.columns)
+  entity?: string,
+  view: View = {},
+  style: Style = PLAIN
+): { text: string; notes: string[] } {
+  if (!plain(value)) return { text: inspect(value, { depth: 4, colors: style.color }), notes: [] }
+  const { value: shown, notes } = view.decode
+    ? decodedSources(value, entity)
+    : { value, notes: [] as string[] }
+  switch (format) {
+    case 'json':
+      return { text: json(shown, style), notes }
+    case 'ndjson': {
+      const lines = Array.isArray(shown) ? shown : [shown]
+      return { text: lines.map((line) => JSON.stringify(line)).join('\n'), notes }
+    }
+    case 'yaml':
+      yaml ??= require('yaml') as typeof YamlLibrary
+      return { text: yaml.stringify(shown, { blockQuote: 'literal' }).trimEnd(), notes }
+    case 'table': {
+      if (shown == null || typeof shown !== 'object') return { text: json(shown, style), notes }
+      const rows = (Array.isArray(shown) ? shown : [shown]) as JsonValue[]
+      const columns = columnsOf(rows, entity, view)
+      const header = style.color ? (name: string) => paint('bold', name) : undefined
+      return { text: renderTable(rows, columns, { width: style.width, header }), notes }
+    }
   }
-  try {
-    if (value !== undefined && isPlainData(value)) return JSON.stringify(value, null, 2)
-  } catch {
-    // not plain data, then
-  }
-  return inspect(value, { depth: 4 })
+}
+
+/** A value as JSON text when it is plain data, inspected otherwise (print() and console). */
+export function formatValue(value: unknown): string {
+  return render(value).text
 }

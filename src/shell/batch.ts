@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { AmshError, toAmshError } from '../errors.ts'
 import { readUserFile } from '../files.ts'
-import { formatValue, type OutputFormat } from '../output/format.ts'
+import { render, type OutputFormat, type Style } from '../output/format.ts'
 import { logicalLines, toleratedCommand } from './lines.ts'
 import type { Frame, Outcome, Session, SessionHost } from './session.ts'
 
@@ -19,6 +19,8 @@ export interface BatchIO {
 export interface BatchOptions {
   policy: ErrorPolicy
   output: OutputFormat
+  /** How stdout shows results: see styleFor. */
+  style: Style
   /** False in a dry run: the plan lines are the output. */
   printResults: boolean
 }
@@ -39,12 +41,15 @@ export class Batch implements SessionHost {
   readonly #options: BatchOptions
   /** The error policy in force: --on-error, until a file says `:set errexit on|off`. */
   #policy: ErrorPolicy
+  /** The output format in force: -o, until a file says `:set output <format>`. */
+  #output: OutputFormat
 
   constructor(session: Session, io: BatchIO, options: BatchOptions) {
     this.#session = session
     this.#io = io
     this.#options = options
     this.#policy = options.policy
+    this.#output = options.output
   }
 
   /** 0 all succeeded, 1 something failed and the batch ran on, else the stopping error's code. */
@@ -93,6 +98,10 @@ export class Batch implements SessionHost {
     this.#policy = on ? 'stop' : 'continue'
   }
 
+  output(format: OutputFormat): void {
+    this.#output = format
+  }
+
   failed(error: AmshError): void {
     this.#fail(error)
   }
@@ -126,7 +135,10 @@ export class Batch implements SessionHost {
     // JavaScript prints with print() / console.log; a batch echoes no assignment (no secrets).
     if (outcome.kind === 'value' && outcome.from === 'command' && !outcome.assigned) {
       if (this.#options.printResults) {
-        this.#io.out(formatValue(outcome.value, this.#options.output, outcome.entity))
+        const { value, entity, view } = outcome
+        const shown = render(value, this.#output, entity, view, this.#options.style)
+        for (const note of shown.notes) this.#io.err(note)
+        this.#io.out(shown.text)
       }
     }
   }

@@ -1,5 +1,6 @@
 import { didYouMean } from '../did-you-mean.ts'
 import { AmshError } from '../errors.ts'
+import { OUTPUT_FORMATS, parseOutputFormat, type OutputFormat } from '../output/format.ts'
 import { splitWords } from '../parse/invocation.ts'
 import type { Expand } from '../parse/tokenize.ts'
 
@@ -10,16 +11,21 @@ export type MetaCommand =
   | { kind: 'exit' }
   | { kind: 'load'; file: string; args: string[] }
   | { kind: 'errexit'; on: boolean }
+  | { kind: 'output'; format: OutputFormat }
 
 export const META_HELP: [names: string, summary: string][] = [
   [':help (:h, ?) [topic]', 'show this help, or help on a command or an entity'],
   [':exit (:x), :quit (:q)', 'leave the shell (in a file: stop reading it)'],
   [':load (:l, .) file [args...]', 'run a file here; its code sees the words after it as `args`'],
   [':set errexit on|off', 'in a batch: stop at the first failure (on), or run on (off)'],
+  [
+    `:set output ${OUTPUT_FORMATS.join('|')}`,
+    "show the results of the commands after it so (at the prompt: instead of each entity's own)",
+  ],
   ['-<command>', 'in a batch: run the command, and go on even if it fails'],
 ]
 
-const NAMES: Record<string, MetaCommand['kind']> = {
+const NAMES: Record<string, MetaCommand['kind'] | 'set'> = {
   ':help': 'help',
   ':h': 'help',
   '?': 'help',
@@ -32,7 +38,7 @@ const NAMES: Record<string, MetaCommand['kind']> = {
   ':l': 'load',
   '.': 'load',
   ':.': 'load',
-  ':set': 'errexit',
+  ':set': 'set',
 }
 
 export function parseMeta(text: string, expand?: Expand): MetaCommand {
@@ -46,12 +52,15 @@ export function parseMeta(text: string, expand?: Expand): MetaCommand {
       throw new AmshError('E_USAGE', `${name} needs a file: ${name} file [args...]`)
     return { kind, file, args: rest }
   }
-  if (kind === 'errexit') {
+  if (kind === 'set') {
     const [option, value] = args
-    if (option !== 'errexit' || (value !== 'on' && value !== 'off') || args.length > 2) {
-      throw new AmshError('E_USAGE', `${name} takes "errexit on" or "errexit off"`)
+    const takes = `${name} takes "errexit on|off" or "output ${OUTPUT_FORMATS.join('|')}"`
+    if (args.length !== 2) throw new AmshError('E_USAGE', takes)
+    if (option === 'errexit' && (value === 'on' || value === 'off')) {
+      return { kind: 'errexit', on: value === 'on' }
     }
-    return { kind, on: value === 'on' }
+    if (option === 'output') return { kind: 'output', format: parseOutputFormat(value!) }
+    throw new AmshError('E_USAGE', takes)
   }
   throw new AmshError(
     'E_USAGE',

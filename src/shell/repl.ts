@@ -1,6 +1,7 @@
 import repl, { type REPLServer } from 'node:repl'
 import { AmshError, toAmshError } from '../errors.ts'
-import { formatValue, promptFormat, type OutputFormat } from '../output/format.ts'
+import { paintError } from '../output/colour.ts'
+import { promptFormat, render, styleFor, type OutputFormat } from '../output/format.ts'
 import { Batch } from './batch.ts'
 import { hideAnswer } from './hidden-answer.ts'
 import { logicalLine } from './lines.ts'
@@ -14,6 +15,8 @@ export interface ReplOptions {
   session: Session
   /** Chosen with -o; when not, each result shows in its entity's format (promptFormat). */
   output: OutputFormat | undefined
+  /** False with --no-color: no colour even on a terminal that shows it. */
+  color: boolean
   historyFile: string
   /** No banner, and no echo of assignments (passwords stay off the screen). */
   quiet: boolean
@@ -73,10 +76,14 @@ export function startRepl(options: ReplOptions): Promise<void> {
   if (!options.quiet)
     stdout.write('amsh: an Amster-compatible shell. Type :help for help, :exit to leave.\n')
 
+  const style = () => styleFor(stdout, options.color)
+  const errorStyle = styleFor(stderr, options.color)
   const io = {
     out: (t: string) => stdout.write(`${t}\n`),
-    err: (t: string) => stderr.write(`${t}\n`),
+    err: (t: string) => stderr.write(`${errorStyle.color ? paintError(t) : t}\n`),
   }
+  // `:set output` changes it for the rest of the session.
+  let output = options.output
 
   // After :exit the eval is not completed, or node would draw one more prompt before closing.
   let closing = false
@@ -86,7 +93,8 @@ export function startRepl(options: ReplOptions): Promise<void> {
     load: (file, args, from) =>
       new Batch(session, io, {
         policy: 'continue',
-        output: options.output ?? 'json',
+        output: output ?? 'json',
+        style: style(),
         printResults: true,
       }).load(file, args, from),
     exit: () => {
@@ -95,6 +103,9 @@ export function startRepl(options: ReplOptions): Promise<void> {
     },
     errexit: () =>
       io.out('errexit applies to batches; at the prompt a failure never ends the session'),
+    output: (format) => {
+      output = format
+    },
     failed: (error) => io.err(error.format()),
     ask: (question, hidden) => ask(server, question, hidden),
   }
@@ -103,14 +114,15 @@ export function startRepl(options: ReplOptions): Promise<void> {
     if (outcome.kind === 'text') return outcome.text
     if (outcome.kind === 'none' || outcome.value === undefined) return undefined
     if (outcome.assigned && options.quiet) return undefined
-    if (outcome.kind === 'value' && outcome.from === 'command') {
-      return formatValue(
-        outcome.value,
-        options.output ?? promptFormat(outcome.entity),
-        outcome.entity
-      )
-    }
-    return formatValue(outcome.value, options.output ?? 'json')
+    const command = outcome.kind === 'value' && outcome.from === 'command'
+    // An entity listed as a table at the prompt has its lists so; one item reads best as JSON.
+    const listed = command && Array.isArray(outcome.value)
+    const format = output ?? (listed ? promptFormat(outcome.entity) : 'json')
+    const { text, notes } = command
+      ? render(outcome.value, format, outcome.entity, outcome.view, style())
+      : render(outcome.value, format, undefined, {}, style())
+    for (const note of notes) io.err(note)
+    return text
   }
 
   /**

@@ -6,6 +6,8 @@ import { AmshError, toAmshError } from '../errors.ts'
 import { readUserFile } from '../files.ts'
 import { redactText } from '../journal/images.ts'
 import type { JsonValue } from '../json.ts'
+import type { OutputFormat } from '../output/format.ts'
+import type { View } from '../output/view.ts'
 import type { CommandScope, Invocation } from '../parse/invocation.ts'
 import { compileLine } from '../script/compile.ts'
 import { groovyApiIn } from '../script/groovy-idioms.ts'
@@ -14,6 +16,7 @@ import type { JournalPlace } from '../transport/journaling.ts'
 import type { Transport } from '../transport/types.ts'
 import type { Ask, Connection, Connector } from './connect.ts'
 import type { ConnectRequest } from '../parse/connect.ts'
+import { viewOf } from '../verbs/common.ts'
 import { findVerb, parseCommand } from '../verbs/index.ts'
 import type { SessionExpressions } from '../verbs/types.ts'
 import { helpText } from './help.ts'
@@ -36,6 +39,8 @@ export type Outcome =
       assigned: boolean
       /** The entity the command worked on, for its listing's columns. */
       entity?: string
+      /** How the command asked to see its result (--decode, --columns). */
+      view?: View
     }
 
 /** What the front end running the lines does for meta commands. */
@@ -45,6 +50,8 @@ export interface SessionHost {
   ask?: Ask
   exit(): void
   errexit(on: boolean): void
+  /** `:set output <format>`: how the results of later commands are shown. */
+  output(format: OutputFormat): void
   /** A failure no line surfaced: a run() whose promise nobody awaited. */
   failed(error: AmshError, from: Frame): void
 }
@@ -310,6 +317,9 @@ export class Session {
       case 'errexit':
         frame.host.errexit(meta.on)
         return { kind: 'none' }
+      case 'output':
+        frame.host.output(meta.format)
+        return { kind: 'none' }
     }
   }
 
@@ -328,6 +338,7 @@ export class Session {
       from: 'command',
       assigned: assignment !== undefined,
       entity: invocation.entity,
+      view: viewOf(invocation),
     }
   }
 

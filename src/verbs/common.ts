@@ -14,6 +14,7 @@ import { readUserFile } from '../files.ts'
 import { isJsonObject, type JsonObject } from '../json.ts'
 import { kindOf } from '../kinds/index.ts'
 import type { BodyContext, LoadedBody } from '../kinds/types.ts'
+import type { View } from '../output/view.ts'
 import type { Invocation } from '../parse/invocation.ts'
 import { parseJson } from '../parse/json-body.ts'
 import type { OptionSpec } from '../parse/options.ts'
@@ -161,6 +162,33 @@ export const ITEM_OPTIONS: OptionSpec[] = [
     help: 'the name of the entity instead of its id (unique in its scope, whatever its case)',
   },
 ]
+
+/** How a read or a query is shown: options of the result's presentation, not of the request. */
+export const VIEW_OPTIONS: OptionSpec[] = [
+  {
+    name: 'decode',
+    type: 'boolean',
+    help: "show each script's source as text instead of its wire form (base64); left out of tables",
+  },
+  {
+    name: 'columns',
+    type: 'string',
+    value: 'a,b',
+    help: "the columns of -o table, comma-separated (default: the entity's own, or the fields)",
+  },
+]
+
+/** The view a command's options ask for (--decode, --columns). */
+export function viewOf(invocation: Invocation): View {
+  const columns = stringOption(invocation, 'columns')
+  return {
+    decode: invocation.options.decode === true,
+    columns: columns
+      ?.split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
+  }
+}
 
 /**
  * The id of the item a verb works on: --id, or the item --name names, found by a query (an

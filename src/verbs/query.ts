@@ -5,7 +5,7 @@ import { kindOf } from '../kinds/index.ts'
 import type { Invocation } from '../parse/invocation.ts'
 import type { QueryParams } from '../transport/types.ts'
 import type { Verb } from './types.ts'
-import { checkOptions, stringOption, targetOf } from './common.ts'
+import { checkOptions, stringOption, targetOf, VIEW_OPTIONS } from './common.ts'
 
 function count(invocation: Invocation, name: string): number | undefined {
   const value = stringOption(invocation, name)
@@ -42,7 +42,7 @@ export const query: Verb = {
   alias: 'q',
   summary: 'List entities matching a CREST query filter',
   usage:
-    'query <Entity> --realm <path> [--filter <filter>] [--fields a,b] [--sortKeys [-]a,b] [--pageSize n] [--pagedResultsOffset n]',
+    'query <Entity> --realm <path> [--filter <filter>] [--fields a,b] [--sortKeys [-]a,b] [--pageSize n] [--pagedResultsOffset n] [--decode] [--columns a,b]',
   takesEntity: true,
   options: [
     {
@@ -63,6 +63,7 @@ export const query: Verb = {
     },
     { name: 'pageSize', type: 'string', help: 'return at most this many results' },
     { name: 'pagedResultsOffset', type: 'string', help: 'skip this many results first' },
+    ...VIEW_OPTIONS,
   ],
   async run(invocation, ctx) {
     checkOptions(this, invocation)

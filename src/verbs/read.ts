@@ -1,13 +1,13 @@
 import type { Verb } from './types.ts'
-import { checkOptions, ITEM_OPTIONS, itemId, targetOf } from './common.ts'
+import { checkOptions, ITEM_OPTIONS, itemId, targetOf, VIEW_OPTIONS } from './common.ts'
 
 export const read: Verb = {
   name: 'read',
   alias: 'r',
   summary: 'Read an entity by its id (a singleton without one)',
-  usage: 'read <Entity> --realm <path> --id <id> | --name <name>',
+  usage: 'read <Entity> --realm <path> --id <id> | --name <name> [--decode]',
   takesEntity: true,
-  options: ITEM_OPTIONS,
+  options: [...ITEM_OPTIONS, ...VIEW_OPTIONS],
   async run(invocation, ctx) {
     checkOptions(this, invocation)
     const { target } = targetOf(invocation, 'read')

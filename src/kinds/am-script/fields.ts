@@ -26,6 +26,39 @@ export function decodeScript(value: string): string | undefined {
   }
 }
 
+/**
+ * The source inside a base64 `script` value even when it is not all UTF-8: each byte that is
+ * not part of a UTF-8 character is written `\\xNN`. Undefined when the value is not base64.
+ */
+export function decodeScriptEscaped(value: string): { text: string; escaped: boolean } | undefined {
+  const compact = value.replace(/\s+/g, '')
+  if (!BASE64.test(compact) || compact.length % 4 === 1) return undefined
+  const bytes = Buffer.from(compact, 'base64')
+  const text = decodeScript(compact)
+  if (text !== undefined) return { text, escaped: false }
+  let out = ''
+  for (let i = 0; i < bytes.length;) {
+    const lead = bytes[i]!
+    const length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 ? 2 : 0
+    let char: string | undefined
+    if (length > 0 && i + length <= bytes.length) {
+      try {
+        char = utf8.decode(bytes.subarray(i, i + length))
+      } catch {
+        char = undefined
+      }
+    }
+    if (char === undefined) {
+      out += `\\x${lead.toString(16).padStart(2, '0')}`
+      i++
+    } else {
+      out += char
+      i += length
+    }
+  }
+  return { text: out, escaped: true }
+}
+
 export function encodeScript(source: string): string {
   return Buffer.from(source, 'utf8').toString('base64')
 }

@@ -7,7 +7,7 @@ import { readUserFile } from '../../files.ts'
 import type { JsonObject, JsonValue } from '../../json.ts'
 import { sourceOptions } from '../source-options.ts'
 import type { Kind, LoadedBody, SeedItem } from '../types.ts'
-import { decodeScript, encodeScript, scriptFieldProblems } from './fields.ts'
+import { decodeScript, decodeScriptEscaped, encodeScript, scriptFieldProblems } from './fields.ts'
 import { presentScript, scriptForCreate, scriptForUpdate } from './store-rules.ts'
 
 // AM scripts: the source travels base64-encoded in `script`, its language and context follow the
@@ -94,6 +94,8 @@ export const amScript: Kind = {
       const text = typeof body.script === 'string' ? decodeScript(body.script) : undefined
       return text === undefined ? undefined : { text, extension: extensionOf(body) }
     },
+    display: (body) =>
+      typeof body.script === 'string' ? decodeScriptEscaped(body.script) : undefined,
     extension: extensionOf,
     write: (body, text) => ({ ...body, script: encodeScript(text) }),
   },

@@ -84,6 +84,8 @@ export const jansScript: Kind = {
         ? { text: body.script, extension: extensionOf(body) }
         : undefined
     },
+    display: (body) =>
+      typeof body.script === 'string' ? { text: body.script, escaped: false } : undefined,
     extension: extensionOf,
     write: (body, text) => ({ ...body, script: text }),
   },
