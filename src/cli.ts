@@ -111,6 +111,7 @@ Exit status: 0 all commands succeeded; 1 some failed (--on-error continue);
 Serving the local store over AM's REST API: amsh serve --help
 Saved connections to AM servers:             amsh profile --help
 Comparing two stores, servers or exports:    amsh diff --help
+Tab completion for bash or zsh:              eval "$(amsh completion bash)"
 
 Examples:
   amsh                                          the am> prompt on the local store
@@ -176,6 +177,10 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'diff') {
     const { diffMain } = await import('./migrate/diff-command.ts')
     return diffMain(argv.slice(1))
+  }
+  if (argv[0] === 'completion') {
+    const { completionMain } = await import('./cli-completion.ts')
+    return completionMain(argv.slice(1), program())
   }
   if (argv[0] === 'profile') {
     const { profileMain } = await import('./config/profile-command.ts')

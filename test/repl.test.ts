@@ -59,13 +59,18 @@ let home: { dir: string; remove: () => void }
 let terminal: Terminal
 
 /** amsh on a terminal of its own, once its prompt shows. */
-async function openShell(args: string, prompt: string | RegExp = 'am> '): Promise<Terminal> {
+async function openShell(
+  args: string,
+  prompt: string | RegExp = 'am> ',
+  env: NodeJS.ProcessEnv = {}
+): Promise<Terminal> {
   // `exec`, or a shell such as dash stays between script and amsh and dies of our Ctrl-C itself.
   const opened = new Terminal(`exec ${process.execPath} ${BIN} ${args}`, {
     ...process.env,
     AMSH_HOME: home.dir,
     XDG_CONFIG_HOME: join(home.dir, 'config'),
     TERM: 'dumb',
+    ...env,
   })
   try {
     await opened.waitFor(prompt)
@@ -308,4 +313,29 @@ test("the Janssen CLI's menus at the prompt: a create asked field by field, Ctrl
     delete process.env.JANS_SECRET
     served.stop()
   }
+})
+
+test('Tab completes verbs, entities, options and JavaScript at a real prompt', async () => {
+  // A terminal that can redraw: readline completes nothing on a dumb one.
+  terminal = await openShell(`--store ${join(home.dir, 'tab.db')}`, 'am> ', { TERM: 'xterm' })
+  const from = terminal.screen.length
+  terminal.press('var settings = { retries: 3 }\r')
+  await terminal.waitFor('am> ', from + 10)
+  terminal.press('que')
+  terminal.press('\t')
+  await terminal.waitFor('query', from)
+  terminal.press(' scr')
+  await new Promise((r) => setTimeout(r, 100))
+  terminal.press('\t')
+  await terminal.waitFor('query Scripts', from)
+  terminal.press(' --realm / --fil')
+  await new Promise((r) => setTimeout(r, 100))
+  terminal.press('\t')
+  await terminal.waitFor('--filter', from)
+  terminal.press('\x15settings.re')
+  await new Promise((r) => setTimeout(r, 100))
+  terminal.press('\t')
+  await terminal.waitFor('settings.retries', from)
+  terminal.press('\x15\x04')
+  assert.equal(await terminal.exited, 0)
 })

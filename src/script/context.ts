@@ -202,6 +202,42 @@ export class ScriptContext {
     return undefined
   }
 
+  /**
+   * The names that complete the JavaScript at the end of `line` (Tab): a variable or global,
+   * or a property of a chain of names (`scripts[0]` and calls are not evaluated, so completing
+   * runs none of the user's code but getters on the way). Returns the candidates and the word
+   * they replace.
+   */
+  complete(line: string): [string[], string] {
+    const tail = /[\w$.]*$/.exec(line.slice(-200))![0]
+    const parts = tail.split('.')
+    const word = parts.pop()!
+    let target: unknown = this.#global
+    try {
+      for (const name of parts) {
+        if (!/^[A-Za-z_$][\w$]*$/.test(name) || target == null) return [[], word]
+        target = (target as Record<string, unknown>)[name]
+      }
+    } catch {
+      return [[], word]
+    }
+    const names = new Set<string>()
+    try {
+      // Primitives complete as their wrapper objects do (`"x".len` to `length`).
+      let object: unknown = target == null ? undefined : Object(target)
+      for (let depth = 0; object != null && depth < 20 && names.size < 2000; depth++) {
+        for (const name of Object.getOwnPropertyNames(object)) names.add(name)
+        object = Object.getPrototypeOf(object)
+      }
+    } catch {
+      // A Proxy's trap threw: nothing to offer.
+    }
+    const found = [...names]
+      .filter((name) => name.startsWith(word) && /^[A-Za-z_$][\w$]*$/.test(name))
+      .sort()
+    return [found, word]
+  }
+
   /** The value of a variable the user defined, or undefined when `name` is none. */
   variable(name: string): { value: unknown } | undefined {
     if (this.#builtins.has(name) || !IDENTIFIER.test(name)) return undefined

@@ -3,6 +3,7 @@ import { AmshError, toAmshError } from '../errors.ts'
 import { paintError } from '../output/colour.ts'
 import { promptFormat, render, styleFor, type OutputFormat } from '../output/format.ts'
 import { Batch } from './batch.ts'
+import { Completer } from './complete.ts'
 import { hideAnswer } from './hidden-answer.ts'
 import { logicalLine } from './lines.ts'
 import { PROMPT, type Outcome, type Session, type SessionHost } from './session.ts'
@@ -174,6 +175,23 @@ export function startRepl(options: ReplOptions): Promise<void> {
       )
     },
   })
+  // Tab: commands complete from the catalog and the transport; JavaScript from the session's own
+  // context (node's completer would evaluate through this REPL's eval, which runs commands).
+  const completer = new Completer(() => ({
+    transport: session.transport,
+    profile: session.profile,
+    cwd: process.cwd(),
+  }))
+  type Done = (err: Error | null, result: [string[], string]) => void
+  ;(server as unknown as { completer: (line: string, done: Done) => void }).completer = (
+    line,
+    done
+  ) => {
+    completer.complete(line).then(
+      (found) => done(null, found ?? session.completeJavaScript(line)),
+      () => done(null, [[], line])
+    )
+  }
   // node's .load/.save/.editor/.help would shadow or confuse ours; .exit stays because node's
   // own Ctrl+C hint names it.
   for (const name of ['load', 'save', 'editor', 'help']) {

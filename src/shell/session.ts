@@ -210,6 +210,11 @@ export class Session {
     }
   }
 
+  /** Tab on a JavaScript line: the names of the session's context that complete it. */
+  completeJavaScript(line: string): [string[], string] {
+    return this.#script.complete(line)
+  }
+
   get transport(): Transport {
     return this.#connection.transport
   }
