@@ -284,7 +284,7 @@ export async function main(argv: string[]): Promise<number> {
         session,
         output,
         color: colour.on,
-        historyFile: join(home, 'history'),
+        home,
         quiet: options.quiet ?? false,
         startup:
           profileName === undefined

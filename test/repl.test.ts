@@ -339,3 +339,24 @@ test('Tab completes verbs, entities, options and JavaScript at a real prompt', a
   terminal.press('\x15\x04')
   assert.equal(await terminal.exited, 0)
 })
+
+test('the history: a multi-line command is one entry, recalled whole, its secrets never written', async () => {
+  const file = join(home.dir, 'history')
+  writeFileSync(file, '')
+  // A terminal that can redraw, for the arrow keys.
+  terminal = await openShell(`--store ${join(home.dir, 'history.db')}`, 'am> ', { TERM: 'xterm' })
+  await terminal.type('create Realms --global --body {\r', '... ')
+  await terminal.type('"name": "hist", "parentPath": "/", "active": true, "aliases": []}\r')
+  await terminal.type('connect https://127.0.0.1:1/am --username amadmin --password hunter22\r')
+  const listed = await terminal.type(':history\r')
+  assert.match(listed, /1 {2}create Realms --global --body \{\r?\n"name": "hist"/)
+  assert.match(listed, /2 {2}connect .* --password \*\*\*/)
+  // Up three times: :history, connect, then the whole create, once.
+  terminal.press('\x1b[A\x1b[A\x1b[A')
+  await terminal.waitFor(/"aliases": \[\]\}/, terminal.screen.length - 1)
+  terminal.press('\x15\x04')
+  assert.equal(await terminal.exited, 0)
+  const kept = readFileSync(file, 'utf8')
+  assert.doesNotMatch(kept, /hunter22/)
+  assert.equal(kept.trimEnd().split('\n').length, 3, kept)
+})

@@ -112,5 +112,9 @@ export function redactText(text: string): string {
         /(-D\s*([\w.-]+)=)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+)/g,
         (whole, head: string, key: string) => (secretName(key) ? `${head}***` : whole)
       )
+      // X-OpenAM-Password: x, as a header is written (names bounded: no input makes it backtrack far)
+      .replace(/\b([\w-]{0,40}(?:password|secret|token)[\w-]{0,40}:[ \t]*)[^\s'"]+/gi, '$1***')
+      // Authorization: Bearer eyJ..., Basic dXNlcjpwYXNz
+      .replace(/\b(Bearer|Basic)([ \t]+)[\w.~+/=-]{8,}/g, '$1$2***')
   )
 }

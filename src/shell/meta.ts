@@ -12,11 +12,13 @@ export type MetaCommand =
   | { kind: 'load'; file: string; args: string[] }
   | { kind: 'errexit'; on: boolean }
   | { kind: 'output'; format: OutputFormat }
+  | { kind: 'history' }
 
 export const META_HELP: [names: string, summary: string][] = [
   [':help (:h, ?) [topic]', 'show this help, or help on a command or an entity'],
   [':exit (:x), :quit (:q)', 'leave the shell (in a file: stop reading it)'],
   [':load (:l, .) file [args...]', 'run a file here; its code sees the words after it as `args`'],
+  [':history', 'the commands typed at the prompt to this place, oldest first (secrets blanked)'],
   [':set errexit on|off', 'in a batch: stop at the first failure (on), or run on (off)'],
   [
     `:set output ${OUTPUT_FORMATS.join('|')}`,
@@ -39,13 +41,14 @@ const NAMES: Record<string, MetaCommand['kind'] | 'set'> = {
   '.': 'load',
   ':.': 'load',
   ':set': 'set',
+  ':history': 'history',
 }
 
 export function parseMeta(text: string, expand?: Expand): MetaCommand {
   const [name = '', ...args] = splitWords(text.trim(), expand)
   const kind = NAMES[name]
   if (kind === 'help') return { kind, topic: args[0] }
-  if (kind === 'exit') return { kind }
+  if (kind === 'exit' || kind === 'history') return { kind }
   if (kind === 'load') {
     const [file, ...rest] = args
     if (file === undefined)

@@ -4,6 +4,13 @@ import { paintError } from '../output/colour.ts'
 import { promptFormat, render, styleFor, type OutputFormat } from '../output/format.ts'
 import { Batch } from './batch.ts'
 import { Completer } from './complete.ts'
+import {
+  HISTORY_SIZE,
+  historyFileOf,
+  historyListing,
+  readHistory,
+  writeHistory,
+} from './history.ts'
 import { hideAnswer } from './hidden-answer.ts'
 import { logicalLine } from './lines.ts'
 import { PROMPT, type Outcome, type Session, type SessionHost } from './session.ts'
@@ -18,7 +25,8 @@ export interface ReplOptions {
   output: OutputFormat | undefined
   /** False with --no-color: no colour even on a terminal that shows it. */
   color: boolean
-  historyFile: string
+  /** Where the history files are ($AMSH_HOME). */
+  home: string
   /** No banner, and no echo of assignments (passwords stay off the screen). */
   quiet: boolean
   /** A line to run before the first prompt (`connect --profile <name>` for --profile). */
@@ -37,21 +45,14 @@ function promptOf(session: Session): string {
  * own Ctrl-C (a hint, then the same question again) is set aside meanwhile.
  */
 function ask(server: REPLServer, question: string, hidden: boolean): Promise<string> {
-  const history = server as unknown as { historySize: number }
-  const historySize = history.historySize
   const raw = process.stdin.isTTY && !process.stdin.isRaw
   if (raw) process.stdin.setRawMode(true)
-  let show = () => {}
-  if (hidden) {
-    history.historySize = 0
-    show = hideAnswer(server, question)
-  }
+  const show = hidden ? hideAnswer(server, question) : () => {}
   const onSigint = server.listeners('SIGINT') as (() => void)[]
   server.removeAllListeners('SIGINT')
   const cancel = new AbortController()
   const restore = () => {
     show()
-    history.historySize = historySize
     server.removeAllListeners('SIGINT')
     for (const listener of onSigint) server.on('SIGINT', listener)
     if (raw) process.stdin.setRawMode(false)
@@ -107,6 +108,7 @@ export function startRepl(options: ReplOptions): Promise<void> {
     output: (format) => {
       output = format
     },
+    history: () => historyListing(lines.history),
     failed: (error) => io.err(error.format()),
     ask: (question, hidden) => ask(server, question, hidden),
   }
@@ -162,19 +164,54 @@ export function startRepl(options: ReplOptions): Promise<void> {
         callback(new repl.Recoverable(new Error('incomplete line')), undefined)
         return
       }
+      history.add(input.replace(/\n$/, ''))
       interruptible(text).then(
         (outcome) => {
           server.setPrompt(promptOf(session))
+          history.follow()
           if (!closing) callback(null, shown(outcome))
         },
         (err: unknown) => {
           io.err(toAmshError(err).format())
           server.setPrompt(promptOf(session))
+          history.follow()
           callback(null, undefined)
         }
       )
     },
   })
+  // The history is amsh's, not readline's (which keeps each line typed): one entry per logical
+  // command, in the file of the place commands go to, written blanked of secrets.
+  const lines = server as unknown as { history: string[]; historySize: number }
+  lines.historySize = 0
+  let historyFile = historyFileOf(options.home, session.where)
+  let unkept = false
+  const history = {
+    load() {
+      lines.history.splice(0, lines.history.length, ...readHistory(historyFile))
+    },
+    save() {
+      try {
+        writeHistory(historyFile, lines.history)
+      } catch (err) {
+        if (!unkept) io.err(`amsh: history is not kept: ${(err as Error).message}`)
+        unkept = true
+      }
+    },
+    add(entry: string) {
+      if (entry.trim() === '' || lines.history[0] === entry) return
+      lines.history.unshift(entry)
+      lines.history.splice(HISTORY_SIZE)
+      this.save()
+    },
+    /** After a connect: the history of the new place. */
+    follow() {
+      const file = historyFileOf(options.home, session.where)
+      if (file === historyFile) return
+      historyFile = file
+      this.load()
+    },
+  }
   // Tab: commands complete from the catalog and the transport; JavaScript from the session's own
   // context (node's completer would evaluate through this REPL's eval, which runs commands).
   const completer = new Completer(() => ({
@@ -197,14 +234,13 @@ export function startRepl(options: ReplOptions): Promise<void> {
   for (const name of ['load', 'save', 'editor', 'help']) {
     delete (server.commands as Record<string, unknown>)[name]
   }
-  server.setupHistory(options.historyFile, (err) => {
-    if (err) stderr.write(`amsh: history is not kept: ${err.message}\n`)
-  })
+  history.load()
   if (options.startup !== undefined) {
     interruptible(options.startup)
       .catch((err: unknown) => io.err(toAmshError(err).format()))
       .finally(() => {
         server.setPrompt(promptOf(session))
+        history.follow()
         server.displayPrompt()
       })
   }

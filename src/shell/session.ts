@@ -52,6 +52,8 @@ export interface SessionHost {
   errexit(on: boolean): void
   /** `:set output <format>`: how the results of later commands are shown. */
   output(format: OutputFormat): void
+  /** `:history`: the commands typed at the prompt; absent in a batch. */
+  history?(): string
   /** A failure no line surfaced: a run() whose promise nobody awaited. */
   failed(error: AmshError, from: Frame): void
 }
@@ -325,6 +327,13 @@ export class Session {
       case 'output':
         frame.host.output(meta.format)
         return { kind: 'none' }
+      case 'history':
+        return {
+          kind: 'text',
+          text:
+            frame.host.history?.() ??
+            ':history lists what was typed at the am> prompt; a batch has none',
+        }
     }
   }
 
