@@ -297,6 +297,26 @@ describe('Groovy idioms explain syntax errors', () => {
     ['if (a) { print "a" + b }', 'print("a" + b)', 1, 10],
     ['n = name ?: "none"', '"?:" (Elvis) is Groovy; in JavaScript: name ?? "none"', 1, 10],
     ['cfg = [fqdn: "x", port: 1]', 'write an object: { fqdn: "x", port: 1 }', 1, 7],
+    // Seen in real batch files: the suggestion is JavaScript, or there is none.
+    [
+      'def cfg = [fqdn: System.getenv("FQDN") ?: "default.example.com"]',
+      'declare with let (or const): let cfg = {fqdn: System.getenv("FQDN") ?? "default.example.com"}',
+      1,
+      1,
+    ],
+    [
+      'run("x", [fqdn: System.getenv("FQDN") ?: "default.example.com",\n  port: 8443])',
+      'write an object: { fqdn: System.getenv("FQDN") ?? "default.example.com", ... }',
+      1,
+      10,
+    ],
+    [
+      'def cfg = [a: 1, b: [c: 2]]',
+      '"def" is Groovy; in JavaScript declare with let (or const)',
+      1,
+      1,
+    ],
+    ['s = """"""', 'write a template literal: `...`', 1, 5],
     ['cfg = ["a-b": 1]', '{ "a-b": 1 }', 1, 7],
     ['cfg = [:]', '"[:]" is an empty Groovy map; in JavaScript: {}', 1, 7],
     ['cfg = [\n  fqdn: "x",\n  port: 1\n]', '{ fqdn: "x", ... }', 1, 7],

@@ -175,8 +175,46 @@ function lineEnd(m: string, from: number): number {
 }
 
 /** `[:]` in a suggestion would need a second round trip to fix. */
-function withoutEmptyMaps(text: string): string {
-  return text.replace(/\[[ \t]*:[ \t]*\]/g, '{}')
+/** `: <the JavaScript>` for a hint, clipped; nothing when the code does not make JavaScript. */
+function suggested(groovy: string, as: 'expression' | 'statement'): string {
+  const js = javascriptOf(groovy, as)
+  return js === undefined ? '' : `: ${clip(js)}`
+}
+
+/**
+ * Groovy code as the JavaScript a hint may suggest: maps `[k: v]` as objects, `[:]` as `{}`,
+ * Elvis `?:` as `??`, none of it inside strings. Undefined when the result still does not parse
+ * (a closure, a GString): a hint then suggests nothing rather than more code that fails.
+ */
+function javascriptOf(groovy: string, as: 'expression' | 'statement'): string | undefined {
+  const { text: masked } = mask(groovy)
+  // Changed a character at a time (or to none), so the masked text's positions stay the code's.
+  const chars = groovy.split('')
+  for (const match of matches(masked, /\[[ \t]*:[ \t]*\]/)) {
+    chars.fill('', match.index, match.index + match[0].length)
+    chars[match.index] = '{}'
+  }
+  for (const match of matches(masked, MAP_LITERAL)) {
+    const close = matching(masked, match.index)
+    if (close < 0) return undefined
+    chars[match.index] = '{'
+    chars[close] = '}'
+  }
+  for (const match of matches(masked, /\?:/)) chars[match.index + 1] = '?'
+  const js = chars.join('')
+  try {
+    Parser.parse(as === 'expression' ? `(${js}\n)` : js, PARSE_OPTIONS)
+    return js
+  } catch {
+    return undefined
+  }
+}
+
+const PARSE_OPTIONS: Options = {
+  ecmaVersion: 'latest',
+  sourceType: 'script',
+  allowAwaitOutsideFunction: true,
+  allowReturnOutsideFunction: true,
 }
 
 function clip(text: string, max = 70): string {
@@ -211,7 +249,7 @@ function defs(code: string, { text: m }: Masked): Found[] {
       return { start, end: afterName, message }
     }
     const declaration = snippet(code, m, start + 3, statementEnd(m, start))
-    const message = `"def" is Groovy; in JavaScript declare with let (or const): let ${clip(withoutEmptyMaps(declaration))}`
+    const message = `"def" is Groovy; in JavaScript declare with let (or const)${suggested(`let ${declaration}`, 'statement')}`
     return { start, end: afterName, message }
   })
 }
@@ -233,7 +271,7 @@ function typedDeclarations(code: string, { text: m }: Masked): Found[] {
     const nameAt = start + match[0].length - (match[2] as string).length
     const declaration = snippet(code, m, nameAt, statementEnd(m, nameAt))
     const typed = code.slice(start, start + match[0].length)
-    const message = `"${typed}" is a Groovy typed declaration; in JavaScript declare with let (or const): let ${clip(withoutEmptyMaps(declaration))}`
+    const message = `"${typed}" is a Groovy typed declaration; in JavaScript declare with let (or const)${suggested(`let ${declaration}`, 'statement')}`
     found.push({ start, end: start + match[0].length, message })
   }
   for (const match of matches(m, TYPED_METHOD)) {
@@ -317,7 +355,8 @@ function elvis(code: string, { text: m }: Masked): Found[] {
     while (leftEnd > 0 && /[ \t]/.test(m[leftEnd - 1] as string)) leftEnd--
     const left = code.slice(chainBefore(m, leftEnd), leftEnd) || 'a'
     const right = snippet(code, m, match.index + 2, operandAfter(m, match.index + 2)) || 'b'
-    const message = `"?:" (Elvis) is Groovy; in JavaScript: ${clip(`${left} ?? ${right}`)} (or || to also replace '' and 0)`
+    const js = javascriptOf(`${left} ?: ${right}`, 'expression')
+    const message = `"?:" (Elvis) is Groovy; in JavaScript${js === undefined ? ' write ??' : `: ${clip(js)}`} (or || to also replace '' and 0)`
     return { start: match.index, end: match.index + 2, message }
   })
 }
@@ -342,8 +381,12 @@ function maps(code: string, { text: m }: Masked): Found[] {
       ? snippet(code, m, start + 1, close)
       : snippet(code, m, first, lineEnd(m, first)).replace(/,$/, '')
     const groovy = oneLine ? clip(code.slice(start, close + 1), 40) : '[key: value]'
-    const javascript = oneLine ? `{ ${clip(entries)} }` : `{ ${clip(entries)}, ... }`
-    const message = `"${groovy}" is a Groovy map literal; in JavaScript write an object: ${javascript}`
+    const object = javascriptOf(`{ ${entries} }`, 'expression')
+    const javascript =
+      object === undefined
+        ? ''
+        : `: ${oneLine ? clip(object) : `${clip(object.slice(0, -2))}, ... }`}`
+    const message = `"${groovy}" is a Groovy map literal; in JavaScript write an object${javascript}`
     found.push({ start, end: start + key[0].length, message })
   }
   return found
@@ -353,7 +396,8 @@ function tripleQuoted(code: string, { triples }: Masked): Found[] {
   return triples.map(({ start, end, quote }) => {
     const inside = code.slice(start + 3, Math.max(start + 3, end - 3))
     const short = inside.length <= 50 && !/[\r\n\u2028\u2029]/.test(inside)
-    const template = short ? `\`${inside.replace(/`/g, '\\`')}\`` : '`...`'
+    // An empty (or unclosed) one shows the shape, not an empty template that looks like a slip.
+    const template = short && inside !== '' ? `\`${inside.replace(/`/g, '\\`')}\`` : '`...`'
     const message = `${quote}...${quote} is a Groovy multi-line string; in JavaScript write a template literal: ${template}`
     return { start, end, message }
   })
