@@ -132,3 +132,42 @@ describe('long statements join in time that grows with their length, not its squ
     )
   })
 })
+
+describe('a line that cannot be mended ends where it is, a broken block where it closes', () => {
+  test('a command whose JSON body has junk after it is one line, failed where it stands', () => {
+    const source = 'create Scripts --realm / --body {"name": "x"}/\nquery Realms --global'
+    assert.deepEqual(
+      [...logicalLines(source)].map((l) => l.line),
+      [1, 2]
+    )
+  })
+
+  test('a Groovy block ported by hand fails as one statement, not one per line', () => {
+    const source = [
+      'def x = [',
+      '  a: 1,',
+      '  b: [c: 2]',
+      ']',
+      'x.each { k, v ->',
+      '  println k',
+      '}',
+      'query Realms --global',
+    ].join('\n')
+    assert.deepEqual(
+      [...logicalLines(source)].map((l) => l.line),
+      [1, 5, 8]
+    )
+  })
+
+  test('a command line ends a broken statement whose brackets never close', () => {
+    const source = 'x = { a: = 1\nbar()\nquery Realms --global\nbaz()'
+    assert.deepEqual(
+      [...logicalLines(source)].map((l) => [l.line, l.text]),
+      [
+        [1, 'x = { a: = 1\nbar()'],
+        [3, 'query Realms --global'],
+        [4, 'baz()'],
+      ]
+    )
+  })
+})

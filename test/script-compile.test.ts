@@ -232,25 +232,26 @@ describe('compileLine: top-level await', () => {
 
   test('await in a nested non-async function is the syntax error it is', () => {
     const error = parseError('await 1; function g() { await 2 }')
-    assert.equal(error.message, 'Unexpected token')
+    assert.equal(error.message, 'Unexpected token "2" after "await 1; function g() { await"')
     assert.deepEqual(error.details, { line: 1, column: 31 })
   })
 
   test('a syntax error after a top-level await', () => {
     const error = parseError('await 1\nx = = 2')
-    assert.equal(error.message, 'Unexpected token')
+    assert.equal(error.message, 'Unexpected token "=" after "await 1 x ="')
     assert.deepEqual(error.details, { line: 2, column: 5 })
   })
 })
 
 describe('compileLine: syntax errors', () => {
   const cases: [string, string, number, number][] = [
-    ['x = = 1', 'Unexpected token', 1, 5],
-    ['foo bar', 'Unexpected token', 1, 5],
+    // acorn says "Unexpected token"; the message says which, and after what.
+    ['x = = 1', 'Unexpected token "=" after "x ="', 1, 5],
+    ['foo bar', 'Unexpected token "bar" after "foo"', 1, 5],
     ['a = 1\nb = "abc', 'Unterminated string constant', 2, 5],
     ['let x = 1; let x = 2', "Identifier 'x' has already been declared", 1, 16],
     ['return 1', "'return' outside of function", 1, 1],
-    ['foo(', 'Unexpected token', 1, 5],
+    ['foo(', 'Unexpected token: the line ends too soon after "foo("', 1, 5],
   ]
   for (const [code, message, line, column] of cases) {
     test(JSON.stringify(code), () => {

@@ -55,14 +55,22 @@ function parse(code: string, options: Options): Parsed {
 
 /** False only when more input could still complete the code: the parse error is at the end of the input, or an unterminated template literal / block comment. A line with a syntax error in the middle is "complete" (compileLine reports it). Blank code is complete. */
 export function isCompleteJavaScript(code: string): boolean {
-  if (code.trim() === '') return true
-  if (!('error' in parse(code, PLAIN))) return true
+  return javascriptState(code) !== 'open'
+}
+
+/**
+ * Whether JavaScript text is a whole statement (`complete`), wants more (`open`: it ends where
+ * the parser would go on), or has a syntax error before its end that more text cannot mend.
+ */
+export function javascriptState(code: string): 'complete' | 'open' | 'broken' {
+  if (code.trim() === '') return 'complete'
+  if (!('error' in parse(code, PLAIN))) return 'complete'
   // Top-level await is allowed in a line, so the grammar that decides is the one with it.
   const parsed = parse(code, WITH_AWAIT)
-  if (!('error' in parsed)) return true
+  if (!('error' in parsed)) return 'complete'
   const { message, pos } = parsed.error
-  if (/^Unterminated (template|comment)/.test(message)) return false
-  return pos < code.length
+  if (/^Unterminated (template|comment)/.test(message)) return 'open'
+  return pos < code.length ? 'broken' : 'open'
 }
 
 /** Throws AmshError('E_PARSE', message, { details: { line, column } }) — line and column 1-based, relative to `code`. */
@@ -97,7 +105,16 @@ export function compileLine(code: string): CompiledLine {
   const at = { line: error.loc.line, column: error.loc.column + 1 }
   const idiom = groovyIdiomAt(code, at)
   if (idiom) throw parseError(idiom.message, idiom)
-  throw parseError(error.message.replace(/ \(\d+:\d+\)$/, ''), at)
+  throw parseError(explained(error.message.replace(/ \(\d+:\d+\)$/, ''), code, error.pos), at)
+}
+
+/** acorn's bare "Unexpected token", with the text it stopped at and what came before it. */
+function explained(message: string, code: string, pos: number): string {
+  if (message !== 'Unexpected token') return message
+  const token = /^\s*(\S{1,20})/.exec(code.slice(pos))?.[1]
+  const before = code.slice(Math.max(0, pos - 30), pos).replace(/\s+/g, ' ').trim()
+  if (token === undefined) return `${message}: the line ends too soon after "${before}"`
+  return `${message} "${token}"${before ? ` after "${before}"` : ' at the start'}`
 }
 
 function parseError(message: string, at: { line: number; column: number }): AmshError {

@@ -1,6 +1,7 @@
 import { isVerbWord } from '../verbs/index.ts'
 import { tokenize } from '../parse/tokenize.ts'
-import { isCompleteJavaScript } from '../script/compile.ts'
+import { isCompleteJavaScript, javascriptState } from '../script/compile.ts'
+import { mask } from '../script/mask.ts'
 import { OpenJavaScript } from './open-javascript.ts'
 
 // What a line is, and where it ends. A logical line is what one command or one JavaScript
@@ -75,7 +76,12 @@ export function logicalLine(text: string): { complete: boolean; text: string } {
   if (/\\\s*$/.test(joined) && !/\\\\\s*$/.test(joined)) return { complete: false, text: joined }
   switch (lineKind(toleratedCommand(joined) ?? joined)) {
     case 'command':
-      return { complete: tokenize(joined).complete, text: joined }
+      try {
+        return { complete: tokenize(joined).complete, text: joined }
+      } catch {
+        // Nothing more can mend it: it fails when it runs, where its file and line are known.
+        return { complete: true, text: joined }
+      }
     case 'javascript':
       return { complete: isCompleteJavaScript(joined), text: joined }
     default:
@@ -91,6 +97,28 @@ export interface SourceLine {
 
 /** How much of a logical line decides its kind: the first words, and an assignment before them. */
 const KIND_PREFIX = 4096
+
+/** Broken JavaScript this long is not read on for its closing bracket: it ends where it is. */
+const BROKEN_LIMIT = 16_384
+
+/**
+ * Whether JavaScript that does not parse still has a bracket open, read leniently (a closer
+ * closes the nearest opener of its kind, or nothing): a Groovy block ported by hand fails as one
+ * statement, not as one error per line.
+ */
+function brokenAndOpen(text: string): boolean {
+  if (text.length > BROKEN_LIMIT || javascriptState(text) !== 'broken') return false
+  const open: string[] = []
+  for (const ch of mask(text).text) {
+    if (ch === '(' || ch === '[' || ch === '{') open.push(ch)
+    else if (ch === ')' || ch === ']' || ch === '}') {
+      const opener = { ')': '(', ']': '[', '}': '{' }[ch]
+      const at = open.lastIndexOf(opener)
+      if (at >= 0) open.length = at
+    }
+  }
+  return open.length > 0
+}
 
 /** Splits a batch text into logical lines; an unfinished last line is returned as it is. */
 export function* logicalLines(source: string): Generator<SourceLine> {
@@ -112,7 +140,16 @@ export function* logicalLines(source: string): Generator<SourceLine> {
       continue
     }
     const logical = logicalLine(buffer.join('\n'))
-    if (logical.complete) {
+    // A broken statement with a bracket still open reads on to the line that closes it, unless
+    // the next line is plainly a command of its own.
+    const next = physical[i + 1]
+    const readOn =
+      logical.complete &&
+      next !== undefined &&
+      !['command', 'meta'].includes(lineKind(next)) &&
+      lineKind(toleratedCommand(prefix) ?? prefix) === 'javascript' &&
+      brokenAndOpen(logical.text)
+    if (logical.complete && !readOn) {
       yield { text: logical.text, line: start }
       buffer = []
       open = new OpenJavaScript()
