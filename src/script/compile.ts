@@ -112,7 +112,10 @@ export function compileLine(code: string): CompiledLine {
 function explained(message: string, code: string, pos: number): string {
   if (message !== 'Unexpected token') return message
   const token = /^\s*(\S{1,20})/.exec(code.slice(pos))?.[1]
-  const before = code.slice(Math.max(0, pos - 30), pos).replace(/\s+/g, ' ').trim()
+  const before = code
+    .slice(Math.max(0, pos - 30), pos)
+    .replace(/\s+/g, ' ')
+    .trim()
   if (token === undefined) return `${message}: the line ends too soon after "${before}"`
   return `${message} "${token}"${before ? ` after "${before}"` : ' at the start'}`
 }

@@ -136,18 +136,20 @@ export function* logicalLines(source: string): Generator<SourceLine> {
     buffer.push(line)
     // A JavaScript statement that is certainly still open needs no parse to say so: asking at
     // every line of a long one would cost the square of its length.
-    if (open.certainlyOpen && lineKind(toleratedCommand(prefix) ?? prefix) === 'javascript') {
-      continue
-    }
+    const next = physical[i + 1]
+    const commandNext = next !== undefined && ['command', 'meta'].includes(lineKind(next))
+    const javascript = lineKind(toleratedCommand(prefix) ?? prefix) === 'javascript'
+    // A command line after a statement that is broken ends it; only then is the parser asked.
+    const broken = () => commandNext && javascriptState(buffer.join('\n')) === 'broken'
+    if (open.certainlyOpen && javascript && !broken()) continue
     const logical = logicalLine(buffer.join('\n'))
     // A broken statement with a bracket still open reads on to the line that closes it, unless
     // the next line is plainly a command of its own.
-    const next = physical[i + 1]
     const readOn =
       logical.complete &&
       next !== undefined &&
-      !['command', 'meta'].includes(lineKind(next)) &&
-      lineKind(toleratedCommand(prefix) ?? prefix) === 'javascript' &&
+      !commandNext &&
+      javascript &&
       brokenAndOpen(logical.text)
     if (logical.complete && !readOn) {
       yield { text: logical.text, line: start }
