@@ -16,7 +16,7 @@ import type { JournalPlace } from '../transport/journaling.ts'
 import type { Transport } from '../transport/types.ts'
 import type { Ask, Connection, Connector } from './connect.ts'
 import type { ConnectRequest } from '../parse/connect.ts'
-import { viewOf } from '../verbs/common.ts'
+import { viewOf, withRealmHint } from '../verbs/common.ts'
 import { findVerb, parseCommand } from '../verbs/index.ts'
 import type { SessionExpressions } from '../verbs/types.ts'
 import { helpText } from './help.ts'
@@ -357,6 +357,12 @@ export class Session {
   }
 
   #command(invocation: Invocation, frame: Frame): Promise<JsonValue> {
+    return this.#verbRun(invocation, frame).catch(async (err: unknown) => {
+      throw await withRealmHint(err, invocation, this.transport)
+    })
+  }
+
+  #verbRun(invocation: Invocation, frame: Frame): Promise<JsonValue> {
     return findVerb(invocation.verb)!.run(invocation, {
       transport: this.transport,
       profile: this.profile,

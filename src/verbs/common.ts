@@ -18,7 +18,8 @@ import type { View } from '../output/view.ts'
 import type { Invocation } from '../parse/invocation.ts'
 import { parseJson } from '../parse/json-body.ts'
 import type { OptionSpec } from '../parse/options.ts'
-import type { Scope, Target } from '../transport/types.ts'
+import { realmsOf } from '../migrate/from-transport.ts'
+import type { Scope, Target, Transport } from '../transport/types.ts'
 import type { Verb, VerbContext } from './types.ts'
 
 /** The options of every verb that takes an entity: where it applies. */
@@ -339,4 +340,28 @@ export async function checkBody(
     )
   }
   await kind.checkSource?.(loaded, bodyCtx)
+}
+
+/**
+ * A failure for a realm that does not exist, with the realm meant when one is close (`/alpah`:
+ * did you mean "/alpha"?). The realms are asked of the transport only then; if it cannot say,
+ * the failure is as it was.
+ */
+export async function withRealmHint(
+  err: unknown,
+  invocation: Invocation,
+  transport: Transport
+): Promise<unknown> {
+  const realm = invocation.options.realm
+  if (!(err instanceof AmshError) || err.code !== 'E_NOT_FOUND' || typeof realm !== 'string') {
+    return err
+  }
+  if (!/realm not found/i.test(err.message)) return err
+  try {
+    const hint = didYouMean(normaliseRealm(realm), await realmsOf(transport))
+    if (hint) err.message = `${err.message}: ${normaliseRealm(realm)}${hint}`
+  } catch {
+    // No list of realms to suggest from.
+  }
+  return err
 }

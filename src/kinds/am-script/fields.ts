@@ -1,3 +1,4 @@
+import { didYouMean } from '../../did-you-mean.ts'
 import type { JsonObject } from '../../json.ts'
 import type { BodyProblem } from '../../catalog/schemas.ts'
 import {
@@ -158,12 +159,12 @@ export function scriptFieldProblems(body: JsonObject, profile: Profile): BodyPro
       case 'unknownLanguage':
         return {
           pointer: '/language',
-          message: `"${issue.value}" is not a script language (allowed: ${list(scriptLanguages(profile))})`,
+          message: `"${issue.value}" is not a script language${didYouMean(issue.value, scriptLanguages(profile))} (allowed: ${list(scriptLanguages(profile))})`,
         }
       case 'unknownContext':
         return {
           pointer: '/context',
-          message: `unknown script type "${issue.value}" for ${profile.title} (allowed: ${list(Object.keys(profile.contexts))})`,
+          message: `unknown script type "${issue.value}" for ${profile.title}${didYouMean(issue.value, Object.keys(profile.contexts))} (allowed: ${list(Object.keys(profile.contexts))})`,
         }
       case 'languageNotAllowed':
         return {
