@@ -279,11 +279,11 @@ describe('edit: the field editor', () => {
       language: 'JAVASCRIPT',
       context: 'LIBRARY',
     })
-    const { result } = await converse(store, 'edit Scripts --realm / --name "edited by fields"', [
-      '2',
-      'Now described',
-      's',
-    ])
+    const { result } = await converse(
+      store,
+      'edit Scripts --realm / --name "edited by fields" --fields',
+      ['2', 'Now described', 's']
+    )
     assert.equal((result as JsonObject).description, 'Now described')
     assert.equal((await store.read(scripts, String(made._id))).description, 'Now described')
   })
@@ -313,4 +313,105 @@ test('--set takes only the fields the schema names, whatever their names', async
   } finally {
     store.close()
   }
+})
+
+describe('edit: the source in $EDITOR', () => {
+  const files = tempDir()
+  let store: LocalStore
+  const scripts: Target = { entity: getEntity('Scripts'), scope: { kind: 'realm', realm: '/' } }
+  const saved = { editor: process.env.EDITOR, visual: process.env.VISUAL }
+  /** Runs `line` with $EDITOR set to `editor` (a shell command line), or unset. */
+  const withEditor = async (editor: string | undefined, line: string, answers: string[] = []) => {
+    if (editor === undefined) delete process.env.EDITOR
+    else process.env.EDITOR = editor
+    delete process.env.VISUAL
+    try {
+      return await converse(store, line, answers)
+    } finally {
+      for (const [name, value] of [
+        ['EDITOR', saved.editor],
+        ['VISUAL', saved.visual],
+      ] as const) {
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      }
+    }
+  }
+  const source = async () =>
+    Buffer.from(String((await store.read(scripts, 'in-editor')).script), 'base64').toString()
+
+  before(async () => {
+    store = new LocalStore({ path: ':memory:', product: 'am8' })
+    await store.create(
+      scripts,
+      {
+        name: 'In the editor',
+        description: '',
+        script: Buffer.from('var n = 1;\n').toString('base64'),
+        language: 'JAVASCRIPT',
+        context: 'LIBRARY',
+      },
+      'in-editor'
+    )
+    // Writes broken JavaScript the first time it runs, a fix the second.
+    writeFileSync(
+      join(files.dir, 'twice.sh'),
+      `if [ -f "${files.dir}/once" ]; then printf 'var fixed = 2;\\n' > "$1"; else touch "${files.dir}/once"; printf 'var = broken\\n' > "$1"; fi\n`
+    )
+  })
+  after(() => {
+    store.close()
+    files.remove()
+  })
+
+  test('the decoded source opens as a .js file; what is saved is checked and written back', async () => {
+    await withEditor(
+      `sh -c 'case "$1" in *"In the editor.js") sed -i s/1/10/ "$1";; *) exit 9;; esac' -`,
+      'edit Scripts --realm / --name "in the editor"'
+    )
+    assert.equal(await source(), 'var n = 10;\n')
+  })
+
+  test('an unchanged file writes nothing', async () => {
+    const before = await store.read(scripts, 'in-editor')
+    const { talk } = await withEditor('true', 'edit Scripts --realm / --id in-editor')
+    assert.match(talk.shown.join('\n'), /the source is unchanged: nothing was written/)
+    assert.deepEqual(await store.read(scripts, 'in-editor'), before)
+  })
+
+  test('a source that does not parse is shown with line:column, then re-opened or discarded', async () => {
+    const { talk } = await withEditor(
+      `sh ${join(files.dir, 'twice.sh')}`,
+      'edit Scripts --realm / --id in-editor',
+      ['r']
+    )
+    assert.match(talk.shown.join('\n'), /E_SYNTAX: .*In the editor\.js:1:5/)
+    assert.equal(await source(), 'var fixed = 2;\n')
+    await assert.rejects(
+      withEditor(`sh -c 'printf "var = x" > "$1"' -`, 'edit Scripts --realm / --id in-editor', [
+        'd',
+      ]),
+      /the edit was discarded: nothing was saved/
+    )
+    assert.equal(await source(), 'var fixed = 2;\n')
+  })
+
+  test('$EDITOR unset, or an editor that fails, saves nothing and says why', async () => {
+    await assert.rejects(
+      withEditor(undefined, 'edit Scripts --realm / --id in-editor'),
+      /no editor: set \$EDITOR \(or \$VISUAL\)/
+    )
+    await assert.rejects(
+      withEditor(
+        `sh -c 'printf changed > "$1"; exit 3' -`,
+        'edit Scripts --realm / --id in-editor'
+      ),
+      /the editor \(sh -c .*\) exited with status 3: nothing was saved/
+    )
+    assert.equal(await source(), 'var fixed = 2;\n')
+    await assert.rejects(
+      withEditor('true', 'edit Scripts --realm / --id in-editor --fields --source'),
+      /give --fields or --source, not both/
+    )
+  })
 })

@@ -51,6 +51,8 @@ export interface EntityDef {
   scopes: Partial<Record<ScopeKind, ScopeDef>>
   /** How a query's results show as a table: the columns, and whether the prompt lists so. */
   table?: { columns: string[]; atPrompt?: boolean }
+  /** What `edit` opens unless told: the field editor (default), or the source in $EDITOR. */
+  edit?: 'fields' | 'source'
   /** Messages AM gives for this entity, with {placeholders}. */
   messages?: Record<string, string>
 }

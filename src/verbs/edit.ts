@@ -6,6 +6,7 @@ import type { LoadedBody } from '../kinds/types.ts'
 import type { Verb } from './types.ts'
 import { askField, canonical, problemsOf, shown, type Prompter } from './field-prompts.ts'
 import { settableFields, type Field } from './schema-fields.ts'
+import { editSource } from './edit-source.ts'
 import { writeFields } from './set-fields.ts'
 import { bodyContext, checkOptions, ITEM_OPTIONS, itemId, targetOf } from './common.ts'
 
@@ -48,15 +49,26 @@ function listing(body: JsonObject, fields: readonly Field[], target: EntityDef) 
 export const edit: Verb = {
   name: 'edit',
   summary: 'Change an entity field by field at the prompt, then save it as one change',
-  usage: 'edit <Entity> --realm <path> --id <id> | --name <name>',
+  usage: 'edit <Entity> --realm <path> --id <id> | --name <name> [--fields | --source]',
   details: [
     'The field editor of the Janssen CLI, built from the entity\'s JSON Schema: "l" lists the fields with',
     'numbers and current values, a number edits that field (its current value as the default), "v" shows',
     'the whole item, "s" checks it as every write is checked and saves what changed as one update (a JSON',
     'Patch over Janssen), "q" leaves without saving. A batch cannot answer: use update --body or --set.',
+    'For Scripts, edit opens the decoded source in $EDITOR instead (with its extension); on save it is',
+    'checked and written back, or re-opened or discarded when it does not parse. --fields and --source',
+    'choose either for any entity.',
   ].join('\n'),
   takesEntity: true,
-  options: ITEM_OPTIONS,
+  options: [
+    ...ITEM_OPTIONS,
+    {
+      name: 'fields',
+      type: 'boolean',
+      help: 'the field editor, whatever the entity edits by default',
+    },
+    { name: 'source', type: 'boolean', help: "the item's source in $EDITOR (or $VISUAL)" },
+  ],
   async run(invocation, ctx) {
     checkOptions(this, invocation)
     const { target, def } = targetOf(invocation, 'update')
@@ -78,6 +90,17 @@ export const edit: Verb = {
     const current = await ctx.transport.read(target, id)
     const fields = settableFields(def.schema, entity, false)
     const bodyCtx = bodyContext(target, 'update', invocation, ctx)
+    if (invocation.options.fields === true && invocation.options.source === true) {
+      throw new AmshError('E_USAGE', 'give --fields or --source, not both')
+    }
+    const mode = invocation.options.source
+      ? 'source'
+      : invocation.options.fields
+        ? 'fields'
+        : (entity.edit ?? 'fields')
+    if (mode === 'source') {
+      return editSource(target, def, id, current, bodyCtx, { ...ctx, ask: ctx.ask })
+    }
     let draft: LoadedBody = { body: current, origin: 'script' }
     const name = entity.nameField ? current[entity.nameField] : undefined
     ctx.notify(`Editing ${entity.name} ${id}${typeof name === 'string' ? ` (${name})` : ''}.`)
