@@ -164,7 +164,7 @@ describe('addressed by name, deleted when confirmed', () => {
     )
     await assert.rejects(
       run('update CustomScripts --name set_me --set level=high'),
-      /--set level=high: level takes integer, and "high" is not one/
+      /--set level=high: \/level must be of type integer, and "high" is not one/
     )
     await assert.rejects(
       run(`update CustomScripts --name set_me --set enabled=true --body '{}'`),

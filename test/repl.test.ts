@@ -21,7 +21,14 @@ class Terminal {
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     this.#child.stdout!.on('data', (chunk: Buffer) => (this.screen += chunk.toString('utf8')))
-    this.exited = new Promise((done) => this.#child.on('exit', (code) => done(code)))
+    // A shell that never exits (a key the test got wrong) must not hang the whole run.
+    const guard = setTimeout(() => this.kill(), 60_000)
+    this.exited = new Promise((done) =>
+      this.#child.on('exit', (code) => {
+        clearTimeout(guard)
+        done(code)
+      })
+    )
   }
 
   /** Waits until the screen shows `text` after position `from` (10 s at most). */
@@ -354,7 +361,10 @@ test('the history: a multi-line command is one entry, recalled whole, its secret
   // Up three times: :history, connect, then the whole create, once.
   terminal.press('\x1b[A\x1b[A\x1b[A')
   await terminal.waitFor(/"aliases": \[\]\}/, terminal.screen.length - 1)
-  terminal.press('\x15\x04')
+  // Ctrl-R searches the history.
+  terminal.press('\x15\x12hist')
+  await terminal.waitFor(/i-search: hist/, terminal.screen.length - 30)
+  terminal.press('\x07\x05\x15\x04')
   assert.equal(await terminal.exited, 0)
   const kept = readFileSync(file, 'utf8')
   assert.doesNotMatch(kept, /hunter22/)

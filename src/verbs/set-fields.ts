@@ -41,7 +41,7 @@ export function withFieldsSet(
     if (value === undefined) {
       throw new AmshError(
         'E_USAGE',
-        `--set ${name}=${text}: ${name} takes ${types.join(' or ')}, and "${text}" is not one`
+        `--set ${name}=${text}: ${jsonPointer(name)} must be of type ${types.join(' or ')}, and "${text}" is not one`
       )
     }
     next[name] = value
