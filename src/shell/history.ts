@@ -65,3 +65,48 @@ export function historyListing(entries: readonly string[]): string {
     .map((entry, i) => `${String(i + 1).padStart(width)}  ${redactText(entry)}`)
     .join('\n')
 }
+
+/**
+ * The history of the prompt, kept in readline's own list (newest first, which Up and Ctrl-R
+ * read) and written to the file of the place commands go to after each command.
+ */
+export class PromptHistory {
+  readonly #entries: string[]
+  readonly #fileNow: () => string
+  readonly #warn: (line: string) => void
+  #file: string
+  #unkept = false
+
+  /** `entries` is readline's list; `fileNow` the file of the place commands go to now. */
+  constructor(entries: string[], fileNow: () => string, warn: (line: string) => void) {
+    this.#entries = entries
+    this.#fileNow = fileNow
+    this.#warn = warn
+    this.#file = fileNow()
+  }
+
+  load(): void {
+    this.#entries.splice(0, this.#entries.length, ...readHistory(this.#file))
+  }
+
+  /** A logical command as typed (its lines joined by newlines): one entry. */
+  add(entry: string): void {
+    if (entry.trim() === '' || this.#entries[0] === entry) return
+    this.#entries.unshift(entry)
+    this.#entries.splice(HISTORY_SIZE)
+    try {
+      writeHistory(this.#file, this.#entries)
+    } catch (err) {
+      if (!this.#unkept) this.#warn(`amsh: history is not kept: ${(err as Error).message}`)
+      this.#unkept = true
+    }
+  }
+
+  /** After a command that connected elsewhere: the history of the new place. */
+  follow(): void {
+    const file = this.#fileNow()
+    if (file === this.#file) return
+    this.#file = file
+    this.load()
+  }
+}

@@ -4,13 +4,7 @@ import { paintError } from '../output/colour.ts'
 import { promptFormat, render, styleFor, type OutputFormat } from '../output/format.ts'
 import { Batch } from './batch.ts'
 import { Completer } from './complete.ts'
-import {
-  HISTORY_SIZE,
-  historyFileOf,
-  historyListing,
-  readHistory,
-  writeHistory,
-} from './history.ts'
+import { historyFileOf, historyListing, PromptHistory } from './history.ts'
 import { hideAnswer } from './hidden-answer.ts'
 import { logicalLine } from './lines.ts'
 import { PROMPT, type Outcome, type Session, type SessionHost } from './session.ts'
@@ -180,38 +174,14 @@ export function startRepl(options: ReplOptions): Promise<void> {
       )
     },
   })
-  // The history is amsh's, not readline's (which keeps each line typed): one entry per logical
-  // command, in the file of the place commands go to, written blanked of secrets.
+  // The history is amsh's, not readline's (which keeps each line typed).
   const lines = server as unknown as { history: string[]; historySize: number }
   lines.historySize = 0
-  let historyFile = historyFileOf(options.home, session.where)
-  let unkept = false
-  const history = {
-    load() {
-      lines.history.splice(0, lines.history.length, ...readHistory(historyFile))
-    },
-    save() {
-      try {
-        writeHistory(historyFile, lines.history)
-      } catch (err) {
-        if (!unkept) io.err(`amsh: history is not kept: ${(err as Error).message}`)
-        unkept = true
-      }
-    },
-    add(entry: string) {
-      if (entry.trim() === '' || lines.history[0] === entry) return
-      lines.history.unshift(entry)
-      lines.history.splice(HISTORY_SIZE)
-      this.save()
-    },
-    /** After a connect: the history of the new place. */
-    follow() {
-      const file = historyFileOf(options.home, session.where)
-      if (file === historyFile) return
-      historyFile = file
-      this.load()
-    },
-  }
+  const history = new PromptHistory(
+    lines.history,
+    () => historyFileOf(options.home, session.where),
+    io.err
+  )
   // Tab: commands complete from the catalog and the transport; JavaScript from the session's own
   // context (node's completer would evaluate through this REPL's eval, which runs commands).
   const completer = new Completer(() => ({
