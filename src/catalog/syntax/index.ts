@@ -1,4 +1,5 @@
 import { AmshError } from '../../errors.ts'
+import { afterParse } from './native-memory.ts'
 
 // Syntax checking of AM script sources before they are stored or sent anywhere, standing in for
 // AM's own `validate` action. The one rule that matters: a valid real script must never be
@@ -24,6 +25,13 @@ let groovy: Checker | undefined
 let python: Checker | undefined
 let java: Checker | undefined
 
+/** A tree-sitter checker's answer, its tree's native memory freed after a large source. */
+function treeSitterChecked(check: Checker, source: string): SourceProblem[] {
+  const problems = check(source)
+  afterParse(source.length)
+  return problems
+}
+
 /** [] when the source parses. Loads parsers lazily on first use: importing this module must cost ~nothing. */
 export async function checkSource(
   language: ScriptLanguage,
@@ -35,13 +43,13 @@ export async function checkSource(
       return javascript(source)
     case 'GROOVY':
       groovy ??= (await import('./groovy.ts')).checkGroovy
-      return groovy(source)
+      return treeSitterChecked(groovy, source)
     case 'PYTHON':
       python ??= (await import('./python.ts')).checkPython
-      return python(source)
+      return treeSitterChecked(python, source)
     case 'JAVA':
       java ??= (await import('./java.ts')).checkJava
-      return java(source)
+      return treeSitterChecked(java, source)
     default: {
       const unknown: never = language
       throw new TypeError(`no syntax checker for script language ${String(unknown)}`)
