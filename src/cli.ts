@@ -162,6 +162,16 @@ function endQuietlyWhenOutputCloses(): void {
   }
 }
 
+/**
+ * All of stdin, read as a stream: readFileSync(0) fails with EAGAIN when a pipe's writer is
+ * slower than the read (a megabyte printed into the pipe by a shell).
+ */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
 /** An argument as a shell would take it back, for the journal's record of the command line. */
 function shellQuoted(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
@@ -318,7 +328,7 @@ export async function main(argv: string[]): Promise<number> {
           if (batch.finished) break
         }
       } else {
-        await batch.runSource(readFileSync(0, 'utf8'), '<stdin>', process.cwd())
+        await batch.runSource(await readStdin(), '<stdin>', process.cwd())
       }
     }
     // The whole run is one batch of the journal (one per place it changes).

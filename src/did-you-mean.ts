@@ -18,13 +18,16 @@ export function didYouMean(input: string, candidates: readonly string[]): string
   const lower = input.toLowerCase()
   let best: string | undefined
   let bestDistance = Infinity
+  const tolerance = Math.max(2, Math.floor(input.length / 3))
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: a far longer input (a megabyte typed
+    // where a verb goes) is no candidate's typo, and is not compared letter by letter.
+    if (Math.abs(candidate.length - input.length) > tolerance) continue
     const d = distance(lower, candidate.toLowerCase())
     if (d < bestDistance) {
       best = candidate
       bestDistance = d
     }
   }
-  const tolerance = Math.max(2, Math.floor(input.length / 3))
   return best !== undefined && bestDistance <= tolerance ? ` (did you mean "${best}"?)` : ''
 }

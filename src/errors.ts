@@ -131,9 +131,17 @@ export class AmshError extends Error {
   format(): string {
     const at = this.where ? `${this.where}: ` : ''
     const command = this.command === undefined ? '' : `\n  in: ${clip(this.command)}`
-    return `${at}${this.code}: ${this.message}${command}`
+    // A message quoting the input (a JavaScript error naming a megabyte identifier) is cut.
+    const message =
+      this.message.length > MESSAGE_LIMIT
+        ? `${this.message.slice(0, MESSAGE_LIMIT)}… (${this.message.length - MESSAGE_LIMIT} characters more)`
+        : this.message
+    return `${at}${this.code}: ${message}${command}`
   }
 }
+
+/** The longest message an error line shows whole. */
+const MESSAGE_LIMIT = 2000
 
 function clip(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim()

@@ -120,20 +120,26 @@ export const TARGETS: FuzzTarget[] = [
 /** The longest any one input may take. */
 export const TIME_LIMIT_MS = 1000
 
+/** The most memory one input may take (the growth of the process's RSS while it runs). */
+export const MEMORY_LIMIT_MIB = 200
+
 /**
- * Runs a target on `runs` inputs; resolves to the slowest input's time. Rejects with the
- * shrunk counter-example when an input breaks the property, or takes longer than `limitMs`.
+ * Runs a target on `runs` inputs; resolves to the slowest input's time and the most memory one
+ * took. Rejects with the shrunk counter-example when an input breaks the property: an error
+ * that is not an AmshError, longer than `limitMs`, more than MEMORY_LIMIT_MIB.
  */
 export async function fuzz(
   target: FuzzTarget,
   runs: number,
   seed?: number,
   limitMs = TIME_LIMIT_MS
-): Promise<number> {
+): Promise<{ slowest: number; memoryMiB: number }> {
   let slowest = 0
+  let memoryMiB = 0
   await fc.assert(
     fc.asyncProperty(target.input, async (input) => {
       const started = performance.now()
+      const rss = process.memoryUsage.rss()
       try {
         await target.run(input)
       } catch (err) {
@@ -142,6 +148,11 @@ export async function fuzz(
       }
       const took = performance.now() - started
       slowest = Math.max(slowest, took)
+      const grew = (process.memoryUsage.rss() - rss) / 2 ** 20
+      memoryMiB = Math.max(memoryMiB, grew)
+      if (grew > MEMORY_LIMIT_MIB) {
+        throw new Error(`took ${grew.toFixed(0)} MiB (limit ${MEMORY_LIMIT_MIB})`)
+      }
       // Let the event loop turn, as it does between a server's requests: native finalizers
       // (tree-sitter's trees) run only then.
       await new Promise((done) => setImmediate(done))
@@ -153,5 +164,5 @@ export async function fuzz(
     }),
     { numRuns: runs, seed, endOnFailure: true }
   )
-  return slowest
+  return { slowest, memoryMiB }
 }
