@@ -6,8 +6,7 @@ import { scriptLanguages } from '../catalog/profiles.ts'
 import { OUTPUT_FORMATS } from '../output/format.ts'
 import type { Scope, Transport } from '../transport/types.ts'
 import { optionsOf } from '../verbs/common.ts'
-import { kindOf } from '../kinds/index.ts'
-import { realmEntity } from '../migrate/from-transport.ts'
+import { realmsOf } from '../migrate/from-transport.ts'
 import { findVerb, isVerbWord, VERBS } from '../verbs/index.ts'
 import { schemaFields, typesOf } from '../verbs/schema-fields.ts'
 
@@ -227,17 +226,8 @@ export class Completer {
   }
 
   async #realms(): Promise<string[]> {
-    const realms = realmEntity()
     const { transport } = this.#place()
-    const found = realms
-      ? await this.#cached('realms', async () => {
-          const page = await transport.query(
-            { entity: realms, scope: { kind: 'global' } },
-            { filter: 'true' }
-          )
-          return page.result.map((realm) => kindOf(realms).realmPath!(realm))
-        })
-      : []
+    const found = await this.#cached('realms', () => realmsOf(transport))
     return found.length > 0 ? found : ['/']
   }
 

@@ -122,10 +122,10 @@ export const edit: Verb = {
           ctx.notify('nothing changed: nothing was written')
           return current
         }
-        const problems = await problemsOf(draft, def, bodyCtx)
+        const wanted = canonical(draft, bodyCtx)
+        const problems = await problemsOf(wanted, def, bodyCtx)
         if (problems.length === 0) {
-          const wanted = canonical(draft, bodyCtx).body
-          return writeFields(ctx.transport, target, id, current, wanted, changed)
+          return writeFields(ctx.transport, target, id, current, wanted.body, changed)
         }
         ctx.notify(`not saved: ${problems.map((p) => p.message).join('; ')}`)
       } else if (/^\d{1,4}$/.test(choice) && fields[Number(choice) - 1]) {

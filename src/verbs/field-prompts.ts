@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import type { OperationDef } from '../catalog/catalog.ts'
+import { decodePointer } from '../crest/filter.ts'
 import { AmshError } from '../errors.ts'
 import { readUserFile } from '../files.ts'
 import type { JsonObject, JsonValue } from '../json.ts'
@@ -115,21 +116,21 @@ export function canonical(draft: LoadedBody, ctx: BodyContext): LoadedBody {
 
 /** The top-level field a JSON pointer points into ('' for the body as a whole). */
 function fieldOf(pointer: string): string {
-  const first = pointer.split('/')[1] ?? ''
-  return first.replaceAll('~1', '/').replaceAll('~0', '~')
+  const path = decodePointer(pointer)
+  return Array.isArray(path) ? (path[0] ?? '') : ''
 }
 
 /**
  * The problems of a body as every write checks it (its schema, its kind's rules, its source),
  * each with the field it is in; the source's syntax is checked once the schema finds nothing.
+ * `loaded` is the body as its kind makes it (canonical).
  */
 export async function problemsOf(
-  draft: LoadedBody,
+  loaded: LoadedBody,
   def: OperationDef,
   ctx: BodyContext
 ): Promise<{ field: string; message: string }[]> {
   const kind = kindOf(ctx.entity)
-  const loaded = canonical(draft, ctx)
   try {
     await checkBody(loaded, def, ctx)
     return []
@@ -199,11 +200,12 @@ export async function askField(
       prompter.notify(err.message)
       continue
     }
-    if (allowed && !allowed.includes(canonical(next, ctx).body[field.name] ?? null)) {
+    const loaded = canonical(next, ctx)
+    if (allowed && !allowed.includes(loaded.body[field.name] ?? null)) {
       prompter.notify(`"${text}" is not one of the values listed. ${acceptedForms(field)}`)
       continue
     }
-    const problems = (await problemsOf(next, def, ctx)).filter((p) => p.field === field.name)
+    const problems = (await problemsOf(loaded, def, ctx)).filter((p) => p.field === field.name)
     if (problems.length === 0) return next
     for (const problem of problems) prompter.notify(problem.message)
   }
@@ -228,7 +230,7 @@ export async function askedBody(
   const asked = fields.filter((field) => !Object.hasOwn(start.body, field.name))
   for (const field of asked) draft = await askField(prompter, draft, field, def, ctx)
   for (;;) {
-    const problems = await problemsOf(draft, def, ctx)
+    const problems = await problemsOf(canonical(draft, ctx), def, ctx)
     if (problems.length === 0) return draft.body
     const again = asked.filter((field) => problems.some((p) => p.field === field.name))
     if (again.length === 0) {
