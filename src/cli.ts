@@ -12,6 +12,7 @@ import { amshHome, packageRoot } from './paths.ts'
 import { Batch, type ErrorPolicy } from './shell/batch.ts'
 import { Connector } from './shell/connect.ts'
 import { Session } from './shell/session.ts'
+import { stdout, writeStderr } from './output/buffered.ts'
 import { openTransport } from './transport/open.ts'
 import { PlanTransport } from './transport/plan.ts'
 import type { Transport } from './transport/types.ts'
@@ -140,11 +141,9 @@ function parseProperties(definitions: string[]): Map<string, string> {
 const colour = { on: true }
 
 const io = {
-  out: (text: string) => process.stdout.write(`${text}\n`),
+  out: (text: string) => stdout.write(`${text}\n`),
   err: (text: string) =>
-    process.stderr.write(
-      `${styleFor(process.stderr, colour.on).color ? paintError(text) : text}\n`
-    ),
+    writeStderr(`${styleFor(process.stderr, colour.on).color ? paintError(text) : text}\n`),
 }
 
 /**
@@ -202,7 +201,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2
     const error = toAmshError(err)
-    process.stderr.write(`${error.format()}\n`)
+    writeStderr(`${error.format()}\n`)
     return error.exitCode
   }
   const options = cli.opts<CliOptions>()
@@ -281,8 +280,8 @@ export async function main(argv: string[]): Promise<number> {
       connector,
       profile: getProfile(product),
       properties,
-      write: (text) => process.stdout.write(text),
-      writeError: (text) => process.stderr.write(text),
+      write: (text) => stdout.write(text),
+      writeError: writeStderr,
       debug: options.debug ?? false,
       writeFiles: !options.dryRun,
     })
@@ -310,6 +309,7 @@ export async function main(argv: string[]): Promise<number> {
       )
     }
 
+    stdout.hold()
     const batch = new Batch(session, io, {
       policy: options.onError as ErrorPolicy,
       output: output ?? 'json',
@@ -361,7 +361,7 @@ export async function main(argv: string[]): Promise<number> {
     return batch.exitCode()
   } catch (err) {
     const error = toAmshError(err)
-    process.stderr.write(`${error.format()}\n`)
+    writeStderr(`${error.format()}\n`)
     return error.exitCode
   } finally {
     session?.close()

@@ -40,18 +40,22 @@ export function redact(value: JsonValue): JsonValue {
  */
 const STAMPS = new Set(SERVER_STAMPS)
 
-/** The image as compared: stamps left out, secrets redacted, keys in one order. */
+/** The image as compared: stamps left out, secrets redacted (as `redact` does), keys in one order. */
 function canonical(value: JsonValue): string {
   const walk = (item: JsonValue): JsonValue => {
     if (Array.isArray(item)) return item.map(walk)
     if (!isJsonObject(item)) return item
     const out: JsonObject = {}
     for (const key of Object.keys(item).sort()) {
-      if (!STAMPS.has(key)) out[key] = walk(item[key]!)
+      if (STAMPS.has(key)) continue
+      const field = item[key]!
+      const hidden =
+        isSecretKey(key) && (typeof field === 'string' || Array.isArray(field)) && field !== ''
+      out[key] = hidden ? REDACTED : walk(field)
     }
     return out
   }
-  return JSON.stringify(walk(redact(value)))
+  return JSON.stringify(walk(value))
 }
 
 /** Whether two images show the same item (null: no item), stamps and secrets aside. */

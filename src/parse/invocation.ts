@@ -1,10 +1,8 @@
-import yargsParser from 'yargs-parser'
 import { AmshError } from '../errors.ts'
 import type { OptionSpec } from './options.ts'
 import { tokenize, type Expand, type Word } from './tokenize.ts'
 
-// yargs-parser is imported here and nowhere else. It never coerces: `--id 007` stays "007".
-// What options a command takes is the verb's (and its entity kind's) to say: the parser is
+// Values are never coerced: `--id 007` stays "007". What options a command takes is the verb's (and its entity kind's) to say: the parser is
 // handed that grammar, and knows no verb or entity itself.
 
 /** What the parser needs to know of a command: which options are flags, and their spellings. */
@@ -89,24 +87,72 @@ function optionName(word: string | undefined): string | undefined {
   return /^-[A-Za-z]$/.test(word) ? word.slice(1) : undefined
 }
 
+const OPTION_NAME = /^[A-Za-z][\w.-]*$/
+
+/** `--name=value` or `-n=value` split into the option's name and its inline value. */
+function optionWord(word: string): { name: string; inline: string | undefined } | undefined {
+  if (word.length < 2 || word[0] !== '-' || word === '--') return undefined
+  const body = word.slice(word[1] === '-' ? 2 : 1)
+  const eq = body.indexOf('=')
+  return eq < 0
+    ? { name: body, inline: undefined }
+    : { name: body.slice(0, eq), inline: body.slice(eq + 1) }
+}
+
 /**
- * Binds `--name value` into `--name=value` whenever the value does not itself start with `--`,
- * so that values such as "-", "-1" or "-abc" stay values instead of becoming short options.
+ * The option words after the verb (and entity), by canonical name; a name given more than once
+ * has every value, in order. `--name value` takes the next word as its value whenever that word
+ * does not itself start with `--`, so values such as "-", "-1" or "-abc" stay values. A flag
+ * never takes a value, except a following `true` or `false` (`--global false`); a string option
+ * with no value left is `true`, for its verb to refuse. After `--`, every word is positional.
  */
-function bindValues(words: string[], flags: Set<string>): string[] {
-  const bound: string[] = []
+function readOptions(
+  words: string[],
+  grammar: Grammar,
+  flags: Set<string>
+): { named: Map<string, (string | boolean)[]>; positionals: string[] } {
+  const canonical = new Map<string, string>()
+  for (const option of grammar.options) {
+    for (const alias of option.aliases ?? []) canonical.set(alias, option.name)
+  }
+  const named = new Map<string, (string | boolean)[]>()
+  const positionals: string[] = []
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!
+    if (word === '--') {
+      positionals.push(...words.slice(i + 1))
+      break
+    }
+    const option = optionWord(word)
+    if (!option) {
+      positionals.push(word)
+      continue
+    }
+    if (!OPTION_NAME.test(option.name)) {
+      throw new AmshError('E_USAGE', `"${word}" is not an option: options are written --name value`)
+    }
+    const name = canonical.get(option.name) ?? option.name
     const next = words[i + 1]
-    const name = optionName(word)
-    if (name && !flags.has(name) && next !== undefined && !next.startsWith('--')) {
-      bound.push(`${word}=${next}`)
+    let value: string | boolean
+    if (flags.has(option.name)) {
+      const given = option.inline ?? (next === 'true' || next === 'false' ? words[++i] : 'true')
+      if (given !== 'true' && given !== 'false') {
+        throw new AmshError('E_USAGE', `--${name} is a flag: it takes no value but true or false`)
+      }
+      value = given === 'true'
+    } else if (option.inline !== undefined) {
+      value = option.inline
+    } else if (next !== undefined && !next.startsWith('--')) {
+      value = next
       i++
     } else {
-      bound.push(word)
+      value = true
     }
+    const values = named.get(name)
+    if (values) values.push(value)
+    else named.set(name, [value])
   }
-  return bound
+  return { named, positionals }
 }
 
 export function parseInvocation(
@@ -135,29 +181,7 @@ export function parseInvocation(
   const entity = grammar.takesEntity ? words[1]! : ''
   const rest = words.slice(skip)
 
-  const alias: Record<string, string[]> = {}
-  for (const option of grammar.options) {
-    if (option.aliases?.length) alias[option.name] = [...option.aliases]
-  }
-  const parsed = yargsParser.detailed(bindValues(rest, flags), {
-    boolean: [...flags],
-    alias,
-    configuration: {
-      'parse-numbers': false,
-      'parse-positional-numbers': false,
-      'dot-notation': false,
-      'camel-case-expansion': false,
-      'boolean-negation': false,
-      'short-option-groups': false,
-      'duplicate-arguments-array': true,
-      'flatten-duplicate-arrays': false,
-      'greedy-arrays': false,
-      'strip-aliased': true,
-    },
-  })
-  if (parsed.error) throw new AmshError('E_PARSE', parsed.error.message)
-
-  const { _: positionals, ...named } = parsed.argv
+  const { named, positionals } = readOptions(rest, grammar, flags)
   if (positionals.length > grammar.positionals) {
     const extra = positionals[grammar.positionals]
     throw new AmshError(
@@ -169,30 +193,22 @@ export function parseInvocation(
   const repeatable = new Set(grammar.options.filter((o) => o.repeatable).map((o) => o.name))
   const options: Record<string, string | true> = {}
   const lists: Record<string, string[]> = {}
-  for (const [name, value] of Object.entries(named)) {
+  for (const [name, values] of named) {
     if (repeatable.has(name)) {
-      const values = (Array.isArray(value) ? value : [value]).map(String)
-      if (values.some((v) => v === 'true' || v === 'false')) {
+      if (values.some((v) => typeof v !== 'string')) {
         throw new AmshError('E_USAGE', `--${name} needs a value`)
       }
-      lists[name] = values
-      options[name] = values.at(-1)!
-      continue
-    }
-    if (Array.isArray(value) || name in options) {
+      lists[name] = values as string[]
+      options[name] = values.at(-1) as string
+    } else if (values.length > 1) {
       throw new AmshError('E_USAGE', `--${name} is given more than once`)
-    }
-    if (value === true) {
-      options[name] = true
-    } else if (value === false) {
+    } else if (values[0] !== false) {
       // `--global false` says "not global": the same as leaving the flag out.
-      continue
-    } else {
-      options[name] = String(value)
+      options[name] = values[0]!
     }
   }
   const invocation: Invocation = { verb, entity, options }
-  if (positionals.length > 0) invocation.args = positionals.map(String)
+  if (positionals.length > 0) invocation.args = positionals
   if (Object.keys(lists).length > 0) invocation.lists = lists
   return invocation
 }

@@ -8,7 +8,6 @@ import { AmshError } from '../errors.ts'
 //  - ${expression}, outside single quotes, is replaced by the expression's value (see `expand`);
 //  - a word that starts with { or [ runs until its brackets balance, so a JSON body needs no
 //    quotes at all (--body {"name": "a b"}) and may span several lines; it is literal.
-// yargs-parser's own splitter knows none of this, so the words are handed to it ready-made.
 
 export interface Word {
   text: string

@@ -307,7 +307,8 @@ export class LocalStore implements Transport {
     const rules = this.#rules(entity)
     const doc = rules.forCreate ? rules.forCreate(body, this.#context(entity)) : plain(body, entity)
     const newId = id ?? randomUUID()
-    if (this.#lookup(entity, realm, newId)) {
+    // A random UUID is new: only an id the caller chose can be taken already.
+    if (id !== undefined && this.#lookup(entity, realm, newId)) {
       throw new AmshError(
         'E_EXISTS',
         entityMessage(entity, 'idExists', { id: newId, realm: realmLabel(realm) })
