@@ -226,6 +226,21 @@ describe('parseInvocation', () => {
       'E_USAGE',
       /--filter is given more than once/
     ))
+  test('a flag takes true or false and nothing else', () =>
+    fails(
+      'query Realms --global=yes',
+      'E_USAGE',
+      /--global is a flag: it takes no value but true or false/
+    ))
+  test('a word that is no option name', () => {
+    fails('read Scripts --realm / ---id x', 'E_USAGE', /"---id" is not an option/)
+    // An object's own keys are no option names either: nothing reaches a prototype.
+    fails('read Scripts --realm / --__proto__ x', 'E_USAGE', /"--__proto__" is not an option/)
+  })
+  test('values that look like options, after -- or glued on', () => {
+    assert.deepEqual(parse('read Scripts --realm=--x --id -5').options, { realm: '--x', id: '-5' })
+    fails('query Realms -- --global', 'E_USAGE', /unexpected argument "--global"/)
+  })
   test('an unclosed quote', () =>
     assert.throws(() => splitWords(`read Scripts --id 'x`), /unclosed ' at column 19/))
 })
