@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import {
   chmodSync,
   closeSync,
@@ -23,6 +22,7 @@ import { isJsonObject, jsonPointer, type JsonObject } from '../json.ts'
 import type { ConnectRequest, ServerFlavour } from '../parse/connect.ts'
 import { parseJson } from '../parse/json-body.ts'
 import { configDir, expandHome } from '../paths.ts'
+import { crypto } from '../lazy-builtins.ts'
 
 // Connection profiles: named server connections (AM's, or Janssen's with "flavour": "jans") kept
 // in $XDG_CONFIG_HOME/amsh/profiles.json. A
@@ -582,7 +582,7 @@ function writeAtomically(file: string, text: string): void {
   }
   const temp = join(
     dirname(target),
-    `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+    `.${basename(target)}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`
   )
   let fd: number | undefined
   try {

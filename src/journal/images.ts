@@ -1,6 +1,6 @@
 import { SERVER_STAMPS } from '../crest/stamps.ts'
-import { createHash } from 'node:crypto'
 import { isJsonObject, type JsonObject, type JsonValue } from '../json.ts'
+import { crypto } from '../lazy-builtins.ts'
 
 // What the journal keeps of an item, and how an item now is compared with what it kept. The
 // journal is a file anyone with the user's rights can read long after the change, so a secret
@@ -67,7 +67,7 @@ export function sameImage(a: JsonValue | null, b: JsonValue | null): boolean {
 /** A short fingerprint of an image, to tell later whether an item is still as a change left it. */
 export function fingerprint(value: JsonValue | null): string | null {
   if (value == null) return null
-  return createHash('sha256').update(canonical(value)).digest('base64url').slice(0, 22)
+  return crypto().createHash('sha256').update(canonical(value)).digest('base64url').slice(0, 22)
 }
 
 /**

@@ -101,12 +101,20 @@ function userFrames(stack: string): string {
 /** A line's scripts are named `amsh:<file>@<first line>`, so a stack frame tells which ran. */
 const FRAME = /amsh:(.+)@(\d+):(\d+):(\d+)\)?$/gm
 
-export class ScriptContext {
-  readonly #context: vm.Context
+/** A context's own globals: made the first time anything runs in it. */
+interface Realm {
+  context: vm.Context
   /** The context's globalThis. */
-  readonly #global: Record<string, unknown>
+  global: Record<string, unknown>
   /** Names the context starts with: never taken for the user's variables. */
-  readonly #builtins: Set<string>
+  builtins: Set<string>
+}
+
+export class ScriptContext {
+  readonly #host: ScriptHost
+  #made: Realm | undefined
+  /** Globals set before the context was made (`_` after each command), for it to start with. */
+  readonly #early = new Map<string, unknown>()
   readonly #lookups = new Map<string, vm.Script>()
   readonly #debug: boolean
   /** How the rewritten lines (top-level await) map back to what was typed, by script name. */
@@ -114,11 +122,21 @@ export class ScriptContext {
   readonly #isExit: (thrown: unknown) => boolean
 
   constructor(host: ScriptHost, debug = false) {
+    this.#host = host
     this.#debug = debug
     this.#isExit = host.isExit
-    this.#context = vm.createContext({})
-    const global = vm.runInContext('globalThis', this.#context) as Record<string, unknown>
-    this.#global = global
+  }
+
+  // A batch of commands alone never runs JavaScript: making the context (and its console) cost
+  // every process ~7 ms of its start.
+  get #realm(): Realm {
+    return (this.#made ??= this.#make())
+  }
+
+  #make(): Realm {
+    const host = this.#host
+    const context = vm.createContext({})
+    const global = vm.runInContext('globalThis', context) as Record<string, unknown>
     const jsEval = global.eval as (code: string) => unknown
     const stdout = textStream((text) => host.write(text))
     const stderr = textStream((text) => host.writeError(text))
@@ -155,11 +173,14 @@ export class ScriptContext {
       setInterval,
       clearInterval,
     })
-    this.#builtins = new Set(Object.getOwnPropertyNames(global))
+    const builtins = new Set(Object.getOwnPropertyNames(global))
     // -D properties are variables too, as Amster scripts expect after `binding.variables << ...`.
     for (const [name, value] of host.properties) {
       if (IDENTIFIER.test(name)) global[name] = value
     }
+    for (const [name, value] of this.#early) global[name] = value
+    this.#early.clear()
+    return { context, global, builtins }
   }
 
   /** Runs a compiled line; `file` and `line` place its first line for error positions. */
@@ -171,7 +192,7 @@ export class ScriptContext {
         filename: `amsh:${name}`,
         lineOffset: line - 1,
       })
-      const value: unknown = script.runInContext(this.#context, {
+      const value: unknown = script.runInContext(this.#realm.context, {
         breakOnSigint: true,
         displayErrors: false,
       })
@@ -212,7 +233,7 @@ export class ScriptContext {
     const tail = /[\w$.]*$/.exec(line.slice(-200))![0]
     const parts = tail.split('.')
     const word = parts.pop()!
-    let target: unknown = this.#global
+    let target: unknown = this.#realm.global
     try {
       for (const name of parts) {
         if (!/^[A-Za-z_$][\w$]*$/.test(name) || target == null) return [[], word]
@@ -240,7 +261,13 @@ export class ScriptContext {
 
   /** The value of a variable the user defined, or undefined when `name` is none. */
   variable(name: string): { value: unknown } | undefined {
-    if (this.#builtins.has(name) || !IDENTIFIER.test(name)) return undefined
+    if (!IDENTIFIER.test(name)) return undefined
+    // Before anything ran, the only variables are what the shell set.
+    if (!this.#made && this.#host.properties.size === 0) {
+      return this.#early.has(name) ? { value: this.#early.get(name) } : undefined
+    }
+    const { builtins, context } = this.#realm
+    if (builtins.has(name)) return undefined
     let script = this.#lookups.get(name)
     if (!script) {
       try {
@@ -251,7 +278,7 @@ export class ScriptContext {
       this.#lookups.set(name, script)
     }
     try {
-      return { value: script.runInContext(this.#context) }
+      return { value: script.runInContext(context) }
     } catch {
       return undefined // not defined (a ReferenceError), or not yet initialised
     }
@@ -260,9 +287,12 @@ export class ScriptContext {
   /** The value of a ${expression} of a command line. */
   expression(text: string): unknown {
     try {
-      return new vm.Script(`(${text}\n)`, { filename: 'amsh:${}' }).runInContext(this.#context, {
-        breakOnSigint: true,
-      })
+      return new vm.Script(`(${text}\n)`, { filename: 'amsh:${}' }).runInContext(
+        this.#realm.context,
+        {
+          breakOnSigint: true,
+        }
+      )
     } catch (thrown) {
       if (isInterruption(thrown)) throw interrupted()
       const error = scriptError(thrown, this.#debug)
@@ -272,16 +302,17 @@ export class ScriptContext {
 
   /** Sets a global of the context, as a plain `name = value` line would. */
   set(name: string, value: unknown): void {
-    this.#global[name] = value
+    if (this.#made) this.#made.global[name] = value
+    else this.#early.set(name, value)
   }
 
   /** Runs a small piece of trusted code of the shell's own with `value` bound to `$value`. */
   bind(code: string, value: unknown): void {
     this.set('$amshValue', value)
     try {
-      vm.runInContext(code, this.#context)
+      vm.runInContext(code, this.#realm.context)
     } finally {
-      delete this.#global.$amshValue
+      delete this.#realm.global.$amshValue
     }
   }
 }

@@ -163,7 +163,7 @@ export class Session {
   #args: readonly string[] = Object.freeze([])
   readonly #expressions: SessionExpressions
   /** When run() last let the event loop turn. */
-  #yielded = performance.now()
+  #yielded = 0
 
   constructor(options: SessionOptions) {
     this.#connector = options.connector

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +11,7 @@ import type { Target } from '../transport/types.ts'
 import { checkBody } from './common.ts'
 import { writeFields } from './set-fields.ts'
 import type { VerbContext } from './types.ts'
+import { childProcess } from '../lazy-builtins.ts'
 
 // `edit` of an item's source in the user's editor: the source decoded into a file named for the
 // item, with its language's extension, in a folder of its own that only the user can read. On
@@ -34,7 +34,7 @@ function editorOf(env: NodeJS.ProcessEnv): string {
 /** Runs the editor on the file, on this terminal; it must exit 0. */
 function runEditor(editor: string, file: string): void {
   // Through the shell, as git and crontab run it: $EDITOR may hold arguments.
-  const run = spawnSync(`${editor} '${file.replace(/'/g, `'\\''`)}'`, {
+  const run = childProcess().spawnSync(`${editor} '${file.replace(/'/g, `'\\''`)}'`, {
     shell: true,
     stdio: 'inherit',
   })

@@ -1,5 +1,5 @@
-import v8 from 'node:v8'
 import vm from 'node:vm'
+import { v8 } from '../../lazy-builtins.ts'
 
 // tree-sitter's trees live in native memory that V8 does not count, and are freed only when
 // their JavaScript wrappers are collected. The JavaScript heap of a check is small, so V8 sees
@@ -14,9 +14,9 @@ let collect: (() => void) | undefined
 
 /** V8's collector, reached as --expose-gc reaches it, without exposing it to the user's code. */
 function collector(): () => void {
-  v8.setFlagsFromString('--expose-gc')
+  v8().setFlagsFromString('--expose-gc')
   const gc = vm.runInNewContext('gc') as () => void
-  v8.setFlagsFromString('--no-expose-gc')
+  v8().setFlagsFromString('--no-expose-gc')
   return gc
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { entityMessage, entityNames, getEntity, type EntityDef } from '../../catalog/catalog.ts'
 import { getProfile, type Product, type Profile } from '../../catalog/profiles.ts'
 import { parseFilter, type FilterNode } from '../../crest/filter.ts'
@@ -34,6 +33,7 @@ import {
   type Statement,
 } from './database.ts'
 import { filterToSql, sortToSql, type FieldResolver } from './filter-sql.ts'
+import { crypto } from '../../lazy-builtins.ts'
 
 // The embedded store: AM's semantics on a SQLite file. Every entity lives in one `resources`
 // table, in a realm of the realm registry or in the global scope; each entity's kind says what
@@ -306,7 +306,7 @@ export class LocalStore implements Transport {
     }
     const rules = this.#rules(entity)
     const doc = rules.forCreate ? rules.forCreate(body, this.#context(entity)) : plain(body, entity)
-    const newId = id ?? randomUUID()
+    const newId = id ?? crypto().randomUUID()
     // A random UUID is new: only an id the caller chose can be taken already.
     if (id !== undefined && this.#lookup(entity, realm, newId)) {
       throw new AmshError(
