@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { AmshError } from '../errors.ts'
+import { makePrivateDir } from '../files.ts'
 
 // Who may call the server: the one administrator, `amadmin`, with a password from
 // AMSH_ADMIN_PASSWORD or generated once and kept (mode 0600) in the amsh home; whoever Amster's
@@ -59,7 +60,7 @@ export function storedSecret(
   }
   if (existsSync(file)) return { password: readSecretFile(file, owner) }
   const password = randomBytes(18).toString('base64url')
-  mkdirSync(dirname(file), { recursive: true })
+  makePrivateDir(dirname(file), true)
   writeFileSync(file, `${password}\n`, { mode: 0o600 })
   chmodSync(file, 0o600)
   return { password, generatedAt: file }
