@@ -176,7 +176,7 @@ export function serve(options: ServeOptions): Promise<{ server: Server; url: str
         log(`error: ${error.message}`)
       }
       status = error.status
-      headers = echo
+      headers = err instanceof HttpError ? { ...echo, ...err.headers } : echo
       body = router.errorBody(status, error.message)
     }
     try {

@@ -1,11 +1,4 @@
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  fchmodSync,
-  openSync,
-  statSync,
-} from 'node:fs'
+import { chmodSync, closeSync, existsSync, fchmodSync, openSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AmshError } from '../../errors.ts'
