@@ -58,7 +58,7 @@ function program(): Command {
     .option('-c, --command <line>', 'run a command line and exit (repeatable)', collect, [])
     .option(
       '-D <name=value>',
-      'define a property for the batch (repeatable; also -Dname=value)',
+      'define a property for the batch (repeatable; also -Dname=value); name=@file reads the value from a file and name=@env:VAR from the environment, so that a secret is not on the command line (@@ for a value starting with @)',
       collect,
       []
     )
@@ -122,19 +122,60 @@ Examples:
     )
 }
 
-function parseProperties(definitions: string[]): Map<string, string> {
+/**
+ * -D name=value. Two forms keep a secret off the command line, where `ps` and the shell's
+ * history would show it: `name=@file` (the file's text, one final line break dropped) and
+ * `name=@env:VAR` (an environment variable's value). `@@` stands for a value starting with `@`.
+ */
+function parseProperties(
+  definitions: string[],
+  env: NodeJS.ProcessEnv = process.env
+): Map<string, string> {
   const properties = new Map<string, string>()
   for (const definition of definitions) {
     const eq = definition.indexOf('=')
     if (eq <= 0) {
       throw new AmshError(
         'E_USAGE',
-        `-D ${definition}: a property is written name=value (e.g. -D AM_URL=https://am.example.com/am)`
+        `-D ${definition}: a property is written name=value (e.g. -D AM_URL=https://am.example.com/am), name=@file or name=@env:VAR`
       )
     }
-    properties.set(definition.slice(0, eq), definition.slice(eq + 1))
+    const name = definition.slice(0, eq)
+    properties.set(name, propertyValue(name, definition.slice(eq + 1), env))
   }
   return properties
+}
+
+function propertyValue(name: string, value: string, env: NodeJS.ProcessEnv): string {
+  if (!value.startsWith('@')) return value
+  if (value.startsWith('@@')) return value.slice(1)
+  // The message names the reference, never a value.
+  const problem = (why: string) =>
+    new AmshError(
+      'E_USAGE',
+      `-D ${name}=${value}: ${why} (-D name=@file reads a file, name=@env:VAR a variable, name=@@text is the text @text)`
+    )
+  if (value.startsWith('@env:')) {
+    const variable = value.slice('@env:'.length)
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
+      throw problem(`"${variable}" is not the name of an environment variable`)
+    }
+    const found = env[variable]
+    if (found === undefined) throw problem(`the environment variable ${variable} is not set`)
+    return found
+  }
+  const file = value.slice(1)
+  if (file === '') throw problem('name the file after @')
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw problem(
+      `cannot read ${resolve(file)}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message}`
+    )
+  }
+  return text.replace(/\r?\n$/, '')
 }
 
 /** Colour is on where the terminal shows it, unless --no-color (or NO_COLOR) says otherwise. */

@@ -77,6 +77,7 @@ const HTTP_REASONS: Record<number, string> = {
   413: 'Request Entity Too Large',
   415: 'Unsupported Media Type',
   428: 'Precondition Required',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   501: 'Not Implemented',
   502: 'Bad Gateway',

@@ -114,6 +114,10 @@ before(async () => {
     `${SA}=${file('sa-public.jwk')}`,
     '--token-lifetime',
     '2',
+    // This suite sends many wrong credentials to one server; the throttle has its own tests
+    // (test/security-serve.test.ts).
+    '--login-failures',
+    '1000',
   ])
 })
 

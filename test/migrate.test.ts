@@ -310,6 +310,59 @@ describe('export-config', () => {
     back.store.close()
   })
 
+  test('an absolute id or name stays inside --path; a folder in it that links out is not written through', async () => {
+    const { store, dir } = fresh()
+    await store.create(scripts('/'), script('/tmp/abs-name'), '/etc/amsh-abs-id')
+    const out = join(dir, 'abs')
+    const ran = await run(
+      store,
+      `export-config --path ${out} --extract --globalEntities ' ' --realmEntities Scripts`
+    )
+    assert.equal(ran.error, undefined, ran.error?.message)
+    assert.deepEqual(files(out), [
+      'realms/root/Scripts/%2Fetc%2Famsh-abs-id.json',
+      'realms/root/Scripts/%2Ftmp%2Fabs-name.js',
+    ])
+    // realms/ in the export folder is a link to a folder elsewhere: refused, nothing written there.
+    const outside = join(tmp.dir, `export-outside-${counter}`)
+    mkdirSync(outside)
+    const linked = join(dir, 'linked')
+    mkdirSync(linked)
+    symlinkSync(outside, join(linked, 'realms'))
+    const refused = await run(
+      store,
+      `export-config --path ${linked} --globalEntities ' ' --realmEntities Scripts --failOnError`
+    )
+    assert.equal(refused.error?.code, 'E_FORBIDDEN')
+    assert.match(
+      refused.error!.message,
+      /leads out of .* \(through a symbolic link, to .*\); nothing is written outside --path/
+    )
+    assert.deepEqual(readdirSync(outside), [])
+    store.close()
+  })
+
+  test('an export file that is a link out of --path is replaced, not written through', async () => {
+    const { store, dir } = fresh()
+    await store.create(scripts('/'), script('Linked'), 'linked')
+    const victim = join(tmp.dir, `victim-${counter}.json`)
+    writeFileSync(victim, 'untouched')
+    const out = join(dir, 'replace')
+    mkdirSync(join(out, 'realms', 'root', 'Scripts'), { recursive: true })
+    symlinkSync(victim, join(out, 'realms', 'root', 'Scripts', 'linked.json'))
+    const ran = await run(
+      store,
+      `export-config --path ${out} --globalEntities ' ' --realmEntities Scripts`
+    )
+    assert.equal(ran.error, undefined, ran.error?.message)
+    assert.equal(readFileSync(victim, 'utf8'), 'untouched')
+    assert.match(
+      readFileSync(join(out, 'realms', 'root', 'Scripts', 'linked.json'), 'utf8'),
+      /"Linked"/
+    )
+    store.close()
+  })
+
   test('a full disk: the write fails saying so, and leaves no half-written file', () => {
     const { dir } = fresh()
     const fillsUp = ((path: string, text: string) => {
@@ -605,6 +658,36 @@ describe('import-config: what real exports hold', () => {
       ran.notes.join('\n')
     )
     assert.equal((ran.value as JsonObject).create, 0)
+    store.close()
+  })
+
+  test('a linked folder leading out of the import folder is not read; an absolute source path is refused', async () => {
+    const { store, dir } = fresh()
+    const outside = join(tmp.dir, `outside-folder-${counter}`)
+    mkdirSync(outside)
+    scriptFile(outside, '/', { _id: 'secret', ...script('Outside') })
+    mkdirSync(join(dir, 'tree'))
+    symlinkSync(join(outside, 'realms'), join(dir, 'tree', 'realms'))
+    const ran = await run(store, `import-config --path ${join(dir, 'tree')} --dry-run`)
+    assert.ok(
+      ran.notes.some((n) => /^skipped +realms: a symbolic link leading out of /.test(n)),
+      ran.notes.join('\n')
+    )
+    assert.equal((ran.value as JsonObject).create, 0)
+    writeFileSync(join(outside, 'source.js'), 'var secret = 1;')
+    scriptFile(
+      dir,
+      '/',
+      {
+        _id: 'abs',
+        ...script('Absolute'),
+        script: { '$base64:encode': { $inline: join(outside, 'source.js') } },
+      } as JsonObject,
+      'abs.json'
+    )
+    const absolute = await run(store, `import-config --path ${dir}`)
+    assert.equal(absolute.error?.code, 'E_FORBIDDEN')
+    assert.match(absolute.error!.message, /abs\.json.*outside the import folder/)
     store.close()
   })
 

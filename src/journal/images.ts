@@ -92,11 +92,22 @@ export function restoredBody(before: JsonObject, current: JsonValue | null): Jso
   return merge(rest, current ?? undefined) as JsonObject
 }
 
+/**
+ * A name in command text (a -D property, a variable, a JSON key) whose value is blanked: a
+ * secret's, or one that names a key (`apiKey`, `sa.key`, `AM_KEY`). Blanking one that was no
+ * secret costs only a less useful history line, so the net is wider than the journal's.
+ */
+function isSecretName(name: string): boolean {
+  return isSecretKey(name) || /key$/i.test(name) || /(^|[._-])key([._-]|$)/i.test(name)
+}
+
 /** Command text with what looks like a secret's value blanked: option values, -D values, JSON. */
 export function redactText(text: string): string {
-  const secretName = (name: string) => isSecretKey(name)
+  const secretName = isSecretName
   return (
     text
+      // A PEM private key pasted whole (the class holds no `-`, so it stops at the END line)
+      .replace(/(-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----)[A-Za-z0-9+/=\s\\]*/g, '$1***')
       // "password": "x" in an inline JSON body
       .replace(/("([^"\\]*)"\s*:\s*)"(?:[^"\\]|\\.)*"/g, (whole, head: string, key: string) =>
         secretName(key) ? `${head}"***"` : whole
@@ -109,7 +120,7 @@ export function redactText(text: string): string {
       // --password x, --password 'x y', --password=x
       .replace(
         /(--([A-Za-z][\w-]*)(?:\s+|=))('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s'"]+)/g,
-        (whole, head: string, key: string) => (secretName(key) ? `${head}***` : whole)
+        (whole, head: string, key: string) => (isSecretKey(key) ? `${head}***` : whole)
       )
       // -D adminPassword=x, -Dtoken=x
       .replace(

@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join, posix } from 'node:path'
+import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, posix, sep } from 'node:path'
 import { getEntity } from '../catalog/catalog.ts'
 import { AmshError } from '../errors.ts'
 import { kindOf } from '../kinds/index.ts'
@@ -48,26 +48,57 @@ export function exportFileText(item: ConfigItem, amsterVersion: string): string 
   })
 }
 
-/** Writes files so that each is either whole under its name or not there. */
+/**
+ * Writes files so that each is either whole under its name or not there. With a `root` (a real
+ * path), a folder that leads out of it (a symbolic link in the tree) is refused, E_FORBIDDEN:
+ * nothing is written outside the folder asked for. A file that is a link is replaced, not
+ * written through.
+ */
 export class WholeFiles {
   /** Folders known to exist: each is made once, not once per file. */
   readonly #made = new Set<string>()
   readonly #writeFile: typeof writeFileSync
+  readonly #root: string | undefined
 
   /** `writeFile` is the file system's (a test gives one whose disk fills up). */
-  constructor(writeFile: typeof writeFileSync = writeFileSync) {
+  constructor(writeFile: typeof writeFileSync = writeFileSync, root?: string) {
     this.#writeFile = writeFile
+    this.#root = root
+  }
+
+  /** Refuses a folder whose deepest existing part leads out of the root. */
+  #checkInside(path: string, folder: string): void {
+    const root = this.#root!
+    let existing = folder
+    while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing)
+    const real = realpathSync(existing)
+    if (real !== root && !real.startsWith(root + sep)) {
+      throw new AmshError(
+        'E_FORBIDDEN',
+        `cannot write ${path}: ${existing} leads out of ${root} (through a symbolic link, to ${real}); nothing is written outside --path`
+      )
+    }
   }
 
   write(path: string, text: string): void {
     const aside = `${path}.amsh-${process.pid}.tmp`
-    try {
-      const folder = dirname(path)
-      if (!this.#made.has(folder)) {
+    const folder = dirname(path)
+    if (!this.#made.has(folder)) {
+      // Checked before anything is made: mkdir would make folders through a link as well.
+      if (this.#root !== undefined) this.#checkInside(path, folder)
+      try {
         mkdirSync(folder, { recursive: true })
-        this.#made.add(folder)
+      } catch (err) {
+        throw new AmshError('E_IO', `cannot write ${path}: ${(err as Error).message}`, {
+          cause: err,
+        })
       }
-      this.#writeFile(aside, text, { mode: 0o644 })
+      this.#made.add(folder)
+    }
+    try {
+      // Whatever lies at the aside name (a link another made) goes; the new file is made anew.
+      rmSync(aside, { force: true })
+      this.#writeFile(aside, text, { mode: 0o644, flag: 'wx' })
       renameSync(aside, path)
     } catch (err) {
       try {
@@ -89,7 +120,16 @@ export async function exportConfig(
   options: ExportOptions
 ): Promise<ExportSummary> {
   const summary: ExportSummary = { written: 0, sources: 0, failures: [] }
-  const files = new WholeFiles()
+  let root: string
+  try {
+    mkdirSync(options.dir, { recursive: true })
+    root = realpathSync(options.dir)
+  } catch (err) {
+    throw new AmshError('E_IO', `cannot write ${options.dir}: ${(err as Error).message}`, {
+      cause: err,
+    })
+  }
+  const files = new WholeFiles(writeFileSync, root)
   const write = (relative: string, text: string) => files.write(join(options.dir, relative), text)
   await readTransport(transport, options.selection, {
     item(item) {

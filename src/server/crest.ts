@@ -19,7 +19,9 @@ export function errorBody(status: number, message: string): string {
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    message: string
+    message: string,
+    /** Headers the answer carries (a 429's Retry-After). */
+    readonly headers: Record<string, string> = {}
   ) {
     super(message)
   }

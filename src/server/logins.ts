@@ -32,9 +32,6 @@ const AUTHENTICATE_HEADERS = {
   'content-type': 'application/json',
 }
 
-/** AM's default maximum session time: a session ends two hours after login, used or not. */
-const MAX_SESSION_MS = 120 * 60 * 1000
-
 /** AM writes session times to the second: 2025-07-31T15:05:45Z. */
 function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
@@ -90,7 +87,7 @@ export class Logins {
             realm: '/',
             latestAccessTime: isoSeconds(session.lastUsed),
             maxIdleExpirationTime: isoSeconds(session.idleEnds),
-            maxSessionExpirationTime: isoSeconds(session.created + MAX_SESSION_MS),
+            maxSessionExpirationTime: isoSeconds(session.maxEnds),
             properties: { AMCtxId: session.contextId },
           }
         : { valid: false }
@@ -158,15 +155,13 @@ export class Logins {
       )
     }
     const tree = type == null ? PASSWORD_TREE : (value ?? '')
+    if (tree !== PASSWORD_TREE && tree !== KEY_TREE)
+      throw new HttpError(400, 'No Configuration found')
     const { sessions } = this.#options
     let token: string | undefined
-    if (tree === PASSWORD_TREE) {
-      token = await sessions.login(
-        header(request, 'x-openam-username'),
-        header(request, 'x-openam-password')
-      )
-    } else if (tree === KEY_TREE) {
+    if (tree === KEY_TREE) {
       const body = jsonBody(request)
+      // The first step only hands out a challenge: nothing to guess yet.
       if (body.authId === undefined) {
         return {
           status: 200,
@@ -174,12 +169,26 @@ export class Logins {
           body: await this.#amster.start(),
         }
       }
-      const address = request.remoteAddress
-      const user = await this.#amster.finish(body, address)
-      if (user === undefined) await sessions.refused()
-      else token = sessions.open(user)
+      // Counted before the key is looked at: past the limit, not even a right one gets in.
+      const attempt = sessions.throttle.begin(request.remoteAddress)
+      try {
+        const user = await this.#amster.finish(body, request.remoteAddress)
+        if (user === undefined) await attempt.failed()
+        else {
+          token = sessions.open(user)
+          attempt.succeeded()
+        }
+      } finally {
+        attempt.done()
+      }
     } else {
-      throw new HttpError(400, 'No Configuration found')
+      const attempt = sessions.throttle.begin(request.remoteAddress)
+      token = sessions.login(
+        header(request, 'x-openam-username'),
+        header(request, 'x-openam-password')
+      )
+      if (token === undefined) await attempt.failed()
+      else attempt.succeeded()
     }
     if (!token) throw new HttpError(401, 'Authentication Failed')
     return {

@@ -19,10 +19,12 @@ import { Router } from './router.ts'
 import { isLoopback, serve } from './serve.ts'
 import { TOKEN_PATH } from '../transport/jans/token.ts'
 import { JansApi } from './jans/api.ts'
+import { LOGIN_FAILURES, LOGIN_WINDOW_MS, LoginThrottle } from './throttle.ts'
 import {
   adminPassword,
   ADMIN,
   IDLE_MS,
+  MAX_SESSION_MS,
   Sessions,
   storedSecret,
   type SecretOwner,
@@ -48,6 +50,9 @@ interface ServeCliOptions {
   product: string
   allowRemote?: boolean
   idleTimeout: string
+  maxSessionTime: string
+  loginFailures: string
+  loginWindow: string
   authorizedKeys?: string
   serviceAccount?: string[]
   tokenLifetime: string
@@ -74,6 +79,21 @@ function command(): Command {
     )
     .option('--allow-remote', 'listen on an address other machines can reach')
     .option('--idle-timeout <seconds>', 'how long a session lives unused', String(IDLE_MS / 1000))
+    .option(
+      '--max-session-time <seconds>',
+      'how long a session lives after its login, however it is used',
+      String(MAX_SESSION_MS / 1000)
+    )
+    .option(
+      '--login-failures <n>',
+      'failed logins a client may make within the login window; past them it is answered 429',
+      String(LOGIN_FAILURES)
+    )
+    .option(
+      '--login-window <seconds>',
+      'the window failed logins are counted over',
+      String(LOGIN_WINDOW_MS / 1000)
+    )
     .option(
       '--authorized-keys <file>',
       "public keys for Amster's key login (default: $AMSH_HOME/authorized_keys)"
@@ -108,6 +128,14 @@ first start and kept in $AMSH_HOME/jans-client-secret).`
     )
 }
 
+/** Failed logins, per client, as --login-failures and --login-window say. */
+function throttleOf(options: ServeCliOptions): LoginThrottle {
+  return new LoginThrottle({
+    failures: Number(options.loginFailures),
+    windowMs: Number(options.loginWindow) * 1000,
+  })
+}
+
 /** AM's API: the administrator's sessions, Amster's key login, service accounts' tokens. */
 function amRouter(
   store: Transport,
@@ -118,7 +146,11 @@ function amRouter(
   home: string,
   log: (line: string) => void
 ): Router {
-  const sessions = new Sessions(password, Date.now, Number(options.idleTimeout) * 1000)
+  const sessions = new Sessions(password, {
+    idleMs: Number(options.idleTimeout) * 1000,
+    maxMs: Number(options.maxSessionTime) * 1000,
+    throttle: throttleOf(options),
+  })
   const keys = new AuthorizedKeys(options.authorizedKeys ?? join(home, 'authorized_keys'), log)
   // Read now, so that a line it skips shows at start rather than at the first login.
   keys.keys()
@@ -167,11 +199,15 @@ export async function serveMain(argv: string[]): Promise<number> {
         `--idle-timeout takes a number of seconds (1 or more), not "${options.idleTimeout}"`
       )
     }
-    if (!/^[1-9]\d*$/.test(options.tokenLifetime)) {
-      throw new AmshError(
-        'E_USAGE',
-        `--token-lifetime takes a number of seconds (1 or more), not "${options.tokenLifetime}"`
-      )
+    for (const [option, value, what] of [
+      ['--token-lifetime', options.tokenLifetime, 'a number of seconds'],
+      ['--max-session-time', options.maxSessionTime, 'a number of seconds'],
+      ['--login-failures', options.loginFailures, 'a number of failed logins'],
+      ['--login-window', options.loginWindow, 'a number of seconds'],
+    ] as const) {
+      if (!/^[1-9]\d{0,8}$/.test(value)) {
+        throw new AmshError('E_USAGE', `${option} takes ${what} (1 or more), not "${value}"`)
+      }
     }
     const accounts = (options.serviceAccount ?? []).map(loadServiceAccount)
     const jans = options.flavour === 'jans'
@@ -190,6 +226,7 @@ export async function serveMain(argv: string[]): Promise<number> {
           transport: store,
           client: { id: process.env.AMSH_JANS_CLIENT_ID || JANS_CLIENT, secret: secret.password },
           lifetime: Number(options.tokenLifetime),
+          throttle: throttleOf(options),
         })
       : amRouter(store, product, secret.password, options, accounts, home, log)
     const { server, url } = await serve({

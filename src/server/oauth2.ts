@@ -136,14 +136,18 @@ export class TokenEndpoint {
   }
 
   async handle(request: ApiRequest): Promise<ApiResponse> {
+    // Counted before the assertion is looked at: past the limit, not even a good one is taken.
+    const attempt = this.#sessions.throttle.begin(request.remoteAddress)
     try {
-      return await this.#grant(request)
+      const granted = await this.#grant(request)
+      attempt.succeeded()
+      return granted
     } catch (err) {
       if (!(err instanceof OAuthError)) throw err
-      if (err.error === 'invalid_grant' || err.error === 'invalid_client') {
-        await this.#sessions.refused()
-      }
+      if (err.error === 'invalid_grant' || err.error === 'invalid_client') await attempt.failed()
       return answer(err.status, { error: err.error, error_description: err.message })
+    } finally {
+      attempt.done()
     }
   }
 

@@ -87,6 +87,30 @@ function requestTarget(target: string): URL {
   }
 }
 
+/** Query parameters whose values the request log leaves out (a token, a secret sent by mistake). */
+const SECRET_PARAMETER = /password|secret|token|assertion|credential|key|pwd/i
+
+/** A request target as the request log shows it: secret-looking query values as `***`. */
+function logged(target: string): string {
+  const at = target.indexOf('?')
+  if (at < 0) return target
+  const parts = target
+    .slice(at + 1)
+    .split('&')
+    .map((part) => {
+      const eq = part.indexOf('=')
+      if (eq < 0) return part
+      let name = part.slice(0, eq)
+      try {
+        name = decodeURIComponent(name.replace(/\+/g, ' '))
+      } catch {
+        // Shown as sent.
+      }
+      return SECRET_PARAMETER.test(name) ? `${part.slice(0, eq)}=***` : part
+    })
+  return `${target.slice(0, at)}?${parts.join('&')}`
+}
+
 function send(
   response: ServerResponse,
   status: number,
@@ -176,7 +200,7 @@ export function serve(options: ServeOptions): Promise<{ server: Server; url: str
         log(`error: ${error.message}`)
       }
       status = error.status
-      headers = echo
+      headers = err instanceof HttpError ? { ...echo, ...err.headers } : echo
       body = router.errorBody(status, error.message)
     }
     try {
@@ -187,7 +211,9 @@ export function serve(options: ServeOptions): Promise<{ server: Server; url: str
       status = 500
       send(response, status, {}, router.errorBody(status, 'Internal Server Error'))
     }
-    log(`${request.method} ${shown} ${status} ${(performance.now() - started).toFixed(1)}ms`)
+    log(
+      `${request.method} ${logged(shown)} ${status} ${(performance.now() - started).toFixed(1)}ms`
+    )
   }
 
   const server = createServer({ requireHostHeader: false }, (request, response) => {

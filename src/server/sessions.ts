@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { AmshError } from '../errors.ts'
+import { makePrivateDir } from '../files.ts'
+import { LoginThrottle } from './throttle.ts'
 
 // Who may call the server: the one administrator, `amadmin`, with a password from
 // AMSH_ADMIN_PASSWORD or generated once and kept (mode 0600) in the amsh home; whoever Amster's
@@ -11,6 +13,8 @@ import { AmshError } from '../errors.ts'
 export const ADMIN = 'amadmin'
 /** How long a session lives without use, as AM's default maximum idle time. */
 export const IDLE_MS = 30 * 60 * 1000
+/** AM's default maximum session time: a session ends two hours after login, used or not. */
+export const MAX_SESSION_MS = 120 * 60 * 1000
 
 export interface AdminPassword {
   password: string
@@ -59,7 +63,7 @@ export function storedSecret(
   }
   if (existsSync(file)) return { password: readSecretFile(file, owner) }
   const password = randomBytes(18).toString('base64url')
-  mkdirSync(dirname(file), { recursive: true })
+  makePrivateDir(dirname(file), true)
   writeFileSync(file, `${password}\n`, { mode: 0o600 })
   chmodSync(file, 0o600)
   return { password, generatedAt: file }
@@ -109,33 +113,45 @@ interface Session {
   lastUsed: number
   /** AM's AMCtxId: names the session in logs. */
   contextId: string
-  /** An access token ends at a fixed time, used or not; a session only once left idle. */
+  /** An access token ends at a fixed time, used or not; a session once left idle, or at its maximum time. */
   expires?: number
 }
 
+export interface SessionOptions {
+  now?: () => number
+  /** How long a session lives unused (--idle-timeout). */
+  idleMs?: number
+  /** How long a session lives after its login, however it is used (--max-session-time). */
+  maxMs?: number
+  /** Failed logins, per client; one is made with its defaults when not given. */
+  throttle?: LoginThrottle
+}
+
 export class Sessions {
+  /** Every way of logging in counts its failures here (src/server/throttle.ts). */
+  readonly throttle: LoginThrottle
   readonly #password: string
   readonly #sessions = new Map<string, Session>()
-  /** Failed logins in a row: each one after the third waits a little longer. */
-  #failures = 0
   readonly #now: () => number
   readonly #idleMs: number
+  readonly #maxMs: number
 
-  constructor(password: string, now: () => number = Date.now, idleMs: number = IDLE_MS) {
+  constructor(password: string, options: SessionOptions = {}) {
     this.#password = password
-    this.#now = now
-    this.#idleMs = idleMs
+    this.#now = options.now ?? Date.now
+    this.#idleMs = options.idleMs ?? IDLE_MS
+    this.#maxMs = options.maxMs ?? MAX_SESSION_MS
+    this.throttle = options.throttle ?? new LoginThrottle({ now: this.#now })
   }
 
-  /** A new session token, or undefined for wrong credentials (after a delay once they repeat). */
-  async login(
-    username: string | undefined,
-    password: string | undefined
-  ): Promise<string | undefined> {
+  /**
+   * A new session token, or undefined for wrong credentials. The caller counts the attempt
+   * (this.throttle), so that it is refused before the password is looked at once too many failed.
+   */
+  login(username: string | undefined, password: string | undefined): string | undefined {
     if (username === ADMIN && password !== undefined && same(password, this.#password)) {
       return this.open(username)
     }
-    await this.refused()
     return undefined
   }
 
@@ -144,11 +160,11 @@ export class Sessions {
    * that ends then however it is used.
    */
   open(user: string, lifetimeMs?: number): string {
-    this.#failures = 0
     // Sessions nobody ends (each CLI run logs in anew) would otherwise pile up for good.
     for (const [old, session] of this.#sessions) {
       if (this.#ended(session)) this.#sessions.delete(old)
     }
+    // 192 random bits from the operating system's CSPRNG: no token can be guessed or derived.
     const token =
       lifetimeMs === undefined
         ? `${randomBytes(24).toString('base64url')}.*AAJTSQACMDE.*`
@@ -162,14 +178,6 @@ export class Sessions {
       ...(lifetimeMs === undefined ? {} : { expires: now + lifetimeMs }),
     })
     return token
-  }
-
-  /** Counts a failed login; once they repeat, each one answers a little later. */
-  async refused(): Promise<void> {
-    this.#failures++
-    if (this.#failures > 3) {
-      await new Promise((done) => setTimeout(done, Math.min(2000, 250 * (this.#failures - 3))))
-    }
   }
 
   /** Whether a token names a live session; using it keeps a session (not a token) alive. */
@@ -186,15 +194,21 @@ export class Sessions {
   }
 
   /** What AM's getSessionInfo tells of a live session (without keeping it alive); undefined if it is not one. */
-  describe(
-    token: string
-  ):
-    | { user: string; created: number; lastUsed: number; idleEnds: number; contextId: string }
+  describe(token: string):
+    | {
+        user: string
+        created: number
+        lastUsed: number
+        idleEnds: number
+        maxEnds: number
+        contextId: string
+      }
     | undefined {
     const session = this.#sessions.get(token)
     if (!session || this.#ended(session)) return undefined
-    const idleEnds = session.expires ?? session.lastUsed + this.#idleMs
-    return { ...session, idleEnds }
+    const maxEnds = session.expires ?? session.created + this.#maxMs
+    const idleEnds = session.expires ?? Math.min(session.lastUsed + this.#idleMs, maxEnds)
+    return { ...session, idleEnds, maxEnds }
   }
 
   logout(token: string | undefined): boolean {
@@ -204,7 +218,7 @@ export class Sessions {
   #ended(session: Session): boolean {
     const now = this.#now()
     return session.expires === undefined
-      ? now - session.lastUsed > this.#idleMs
+      ? now - session.lastUsed > this.#idleMs || now - session.created >= this.#maxMs
       : now >= session.expires
   }
 }

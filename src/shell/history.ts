@@ -1,5 +1,6 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { makePrivateDir } from '../files.ts'
 import { redactText } from '../journal/images.ts'
 
 // The prompt's history: one entry per logical command (a body typed over several lines is one
@@ -50,7 +51,8 @@ export function writeHistory(file: string, entries: readonly string[]): void {
     const safe = redactText(entry)
     return /[\n\r]/.test(safe) || safe.startsWith('"') ? JSON.stringify(safe) : safe
   })
-  mkdirSync(dirname(file), { recursive: true })
+  // The amsh home or its history.d: amsh's own folders, which others need not even look into.
+  makePrivateDir(dirname(file), true)
   const aside = `${file}.${process.pid}.tmp`
   writeFileSync(aside, lines.length ? `${lines.join('\n')}\n` : '', { mode: 0o600 })
   chmodSync(aside, 0o600)

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { AmshError } from '../errors.ts'
+import { redact, redactText } from '../journal/images.ts'
 import type { JsonValue } from '../json.ts'
 
 // The wire under the REST transports (AM's, Janssen's): one keep-alive connection pool per
@@ -106,6 +107,15 @@ function curl(
       const form = new URLSearchParams(payload)
       for (const field of SECRET_FIELDS) if (form.has(field)) form.set(field, '***')
       shown = form.toString()
+    } else {
+      // A body's secrets (a userPassword, a client secret) as the journal hides them.
+      try {
+        const body = JSON.parse(payload) as JsonValue
+        const hidden = JSON.stringify(redact(body))
+        if (hidden !== JSON.stringify(body)) shown = hidden
+      } catch {
+        shown = redactText(payload)
+      }
     }
     parts.push('--data', shellQuote(shown))
   }

@@ -7,6 +7,7 @@ import type { Target, Transport } from '../../transport/types.ts'
 import { SCRIPT_SCOPES, TOKEN_PATH } from '../../transport/jans/token.ts'
 import { HttpError } from '../crest.ts'
 import { same } from '../sessions.ts'
+import { LoginThrottle } from '../throttle.ts'
 import { assertJsonDepth } from '../../json-depth.ts'
 import { header, jsonBody, type ApiRequest, type ApiResponse, type Handler } from '../http-api.ts'
 
@@ -39,6 +40,8 @@ export interface JansApiOptions {
   /** Seconds a token lives. */
   lifetime: number
   now?: () => number
+  /** Failed token requests, per client; one with its defaults when not given. */
+  throttle?: LoginThrottle
 }
 
 interface Token {
@@ -90,6 +93,7 @@ export class JansApi implements Handler {
   readonly #client: JansClient
   readonly #lifetime: number
   readonly #now: () => number
+  readonly #throttle: LoginThrottle
   readonly #tokens = new Map<string, Token>()
   readonly #entity: EntityDef = getEntity('CustomScripts')
 
@@ -98,6 +102,7 @@ export class JansApi implements Handler {
     this.#client = options.client
     this.#lifetime = options.lifetime
     this.#now = options.now ?? Date.now
+    this.#throttle = options.throttle ?? new LoginThrottle({ now: this.#now })
   }
 
   errorBody(status: number, message: string): string {
@@ -130,12 +135,16 @@ export class JansApi implements Handler {
 
   // ---- the token endpoint ----------------------------------------------------------------------
 
-  #token(request: ApiRequest): ApiResponse {
+  async #token(request: ApiRequest): Promise<ApiResponse> {
+    // Counted before the secret is looked at: past the limit, not even the right one is taken.
+    const attempt = this.#throttle.begin(request.remoteAddress)
     const form = new URLSearchParams(request.body)
     const client = clientOf(request, form)
     if (!client || !same(client.id, this.#client.id) || !same(client.secret, this.#client.secret)) {
+      await attempt.failed()
       return oauthError(401, 'invalid_client', 'Client authentication failed.')
     }
+    attempt.succeeded()
     if (form.get('grant_type') !== 'client_credentials') {
       return oauthError(
         400,

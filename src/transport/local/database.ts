@@ -1,15 +1,9 @@
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  fchmodSync,
-  mkdirSync,
-  openSync,
-  statSync,
-} from 'node:fs'
+import { chmodSync, closeSync, existsSync, fchmodSync, openSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AmshError } from '../../errors.ts'
+import { makePrivateDir } from '../../files.ts'
+import { amshHome } from '../../paths.ts'
 
 // better-sqlite3 is imported here and nowhere else. This module opens (or creates) an amsh store
 // file, checks that it really is one, and turns SQLite's failures into E_STORE errors; amsh's
@@ -146,7 +140,7 @@ export function openDatabase(path: string, options: { snapshot?: boolean } = {})
   let fresh = false
   try {
     if (!memory && !existsSync(path)) {
-      mkdirSync(dirname(path), { recursive: true })
+      makePrivateDir(dirname(path), dirname(path) === amshHome())
       fresh = createPrivately(path)
     }
     db = snapshot
@@ -214,7 +208,7 @@ export function openDatabase(path: string, options: { snapshot?: boolean } = {})
 export function openPrivateDatabase(path: string, options: { readonly?: boolean } = {}): Db {
   const fresh = !options.readonly && !existsSync(path)
   if (fresh) {
-    mkdirSync(dirname(path), { recursive: true })
+    makePrivateDir(dirname(path), dirname(path) === amshHome())
     createPrivately(path)
   }
   const db = new Database(path, {
