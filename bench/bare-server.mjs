@@ -6,6 +6,7 @@
 //   node bench/bare-server.mjs <answers.json>     answers: { "PUT": {status, headers, body}, ... }
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
+import { performance } from 'node:perf_hooks'
 
 const answers = JSON.parse(readFileSync(process.argv[2], 'utf8'))
 const log = (line) => process.stderr.write(`${line}\n`)

@@ -278,7 +278,7 @@ function scriptBody(i: number): string {
 }
 
 /** How many requests of `method` the server logged as answered with `status`. */
-async function logged(server: Server, method: string, status: number, expected: number) {
+export async function logged(server: Server, method: string, status: number, expected: number) {
   // The server logs a request after it has sent the answer, so the last lines may lag a little.
   const line = new RegExp(`^${method} \\S+ ${status} `, 'gm')
   const deadline = Date.now() + 2000
