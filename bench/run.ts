@@ -12,6 +12,7 @@ import { Connector } from '../src/shell/connect.ts'
 import { Session } from '../src/shell/session.ts'
 import { LocalStore } from '../src/transport/local/store.ts'
 import { jansBenchmarks } from './jans.ts'
+import { loadBenchmarks } from './load.ts'
 import { migrateBenchmarks } from './migrate.ts'
 import { Client, request } from 'undici'
 import {
@@ -28,7 +29,17 @@ const BIN = resolve('bin/amsh.js')
 
 // `npm run bench -- serve query` runs only the named benchmarks. Only a full run writes
 // bench/results/: a file of figures from different runs would hide which run each came from.
-const BENCHMARKS = ['cold-start', 'batch', 'loop', 'query', 'serve', 'rest', 'migrate', 'jans']
+const BENCHMARKS = [
+  'cold-start',
+  'batch',
+  'loop',
+  'query',
+  'serve',
+  'rest',
+  'migrate',
+  'jans',
+  'load',
+]
 const only = process.argv.slice(2)
 const unknown = only.filter((name) => !BENCHMARKS.includes(name))
 if (unknown.length) {
@@ -509,6 +520,11 @@ if (wanted('migrate')) {
 // 8. Janssen (issue 11): creates and a listing through the Janssen transport.
 if (wanted('jans')) {
   for (const figure of await jansBenchmarks({ bin: BIN, work })) record(figure)
+}
+
+// 9. Load (issue 13): 1,000,000 mixed requests on serve, its memory watched (bench/load.ts).
+if (wanted('load')) {
+  for (const figure of await loadBenchmarks({ bin: BIN, work })) record(figure)
 }
 
 // Record where the figures came from.

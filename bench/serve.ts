@@ -188,7 +188,7 @@ export async function serveLogin(server: Server): Promise<string> {
 }
 
 /** VmRSS of a process, in bytes. */
-function rss(pid: number): number {
+export function rss(pid: number): number {
   let status = ''
   try {
     status = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -258,7 +258,7 @@ function cpuText(cpu: Cpu, client: string): string {
   return `server ${cpu.server.toFixed(2)}, ${client} ${cpu.client.toFixed(2)}, the rest of the machine (kernel, other processes) ${rest.toFixed(2)} of ${cpus().length} cores${stolen}`
 }
 
-const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`
+export const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`
 
 function scriptId(i: number): string {
   return `be000000-0000-4000-8000-${String(i).padStart(12, '0')}`
