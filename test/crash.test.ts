@@ -629,6 +629,17 @@ print(JSON.stringify(tally))
           env: { AMSH_HOME: temp.dir },
         })
       )
+      // A third shell holds the store's write lock for a whole --atomic batch meanwhile: the
+      // others wait for it rather than fail.
+      const held = Array.from(
+        { length: 800 },
+        (_, i) => `create Scripts --realm / --id held-${i} --body '${script(`Held ${i}`)}'`
+      )
+      writeFileSync(join(temp.dir, 'held.amster'), `${held.join('\n')}\n`)
+      const holder = runAmshAsync(
+        ['--store', store, '--atomic', '-o', 'ndjson', join(temp.dir, 'held.amster')],
+        { env: { AMSH_HOME: temp.dir } }
+      )
       const served = { ok: {} as Record<string, number>, stale: 0, other: [] as string[] }
       const random = prng(13_9)
       const http = async () => {
@@ -647,6 +658,9 @@ print(JSON.stringify(tally))
       }
       await Promise.all([http(), http()])
       const runs = await Promise.all(shells)
+      const holding = await holder
+      assert.equal(holding.status, 0, holding.stderr)
+      assert.equal(resourceRows(store, "id LIKE 'held-%'").length, held.length)
       const tallies = runs.map((run) => {
         assert.equal(run.status, 0, run.stderr)
         assert.doesNotMatch(run.stderr, /locked|SQLITE_BUSY/)
