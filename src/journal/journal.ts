@@ -487,12 +487,15 @@ export class Journal {
             `journal ${this.path} is not an amsh journal; move it away (or set AMSH_JOURNAL=off)`
           )
         }
-        const fresh = db
-        fresh.transaction(() => {
-          fresh.exec(SCHEMA)
-          fresh.pragma(`application_id = ${APPLICATION_ID}`)
-          fresh.pragma(`user_version = ${SCHEMA_VERSION}`)
-        })()
+        // Another amsh may be making the journal at this moment: the write lock decides which
+        // one makes it, and the other finds it made.
+        db.exec('BEGIN IMMEDIATE')
+        if ((db.pragma('application_id', { simple: true }) as number) !== APPLICATION_ID) {
+          db.exec(SCHEMA)
+          db.pragma(`application_id = ${APPLICATION_ID}`)
+          db.pragma(`user_version = ${SCHEMA_VERSION}`)
+        }
+        db.exec('COMMIT')
       } else if (version > SCHEMA_VERSION) {
         throw new AmshError(
           'E_STORE',

@@ -87,7 +87,11 @@ function isMarkedReadOnly(path: string): boolean {
 export interface OpenedDb {
   db: Db
   readonly: boolean
-  /** True when this call created the store's tables (a fresh store needs seeding). */
+  /**
+   * True when this call created the store's tables. A fresh store needs seeding, and the
+   * transaction that made its tables is still open for it: the caller seeds, then commits, so a
+   * store is never left made but not seeded (a kill in between rolls both back).
+   */
   created: boolean
 }
 
@@ -146,6 +150,11 @@ export function openDatabase(path: string, options: { snapshot?: boolean } = {})
     db = snapshot
       ? snapshotOf(path)
       : new Database(memory ? ':memory:' : path, { readonly, timeout: 5000 })
+    // WAL with synchronous=NORMAL: commits skip fsync (checkpoints still sync), so a crash of
+    // the machine may lose the last commits but never corrupts the store. A workspace store
+    // trades that for batches thousands of commands per second fast. (Set outside any
+    // transaction, as SQLite requires.)
+    if (!readonly) db.pragma('synchronous = NORMAL')
     const appId = db.pragma('application_id', { simple: true }) as number
     const version = db.pragma('user_version', { simple: true }) as number
     if (appId === APPLICATION_ID && version > SCHEMA_VERSION) {
@@ -157,20 +166,28 @@ export function openDatabase(path: string, options: { snapshot?: boolean } = {})
     let created = false
     if (appId !== APPLICATION_ID) {
       const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'")
-      if ((tables.get() as { n: number }).n > 0) {
+      const foreign = () => {
+        if ((tables.get() as { n: number }).n === 0) return
         throw new AmshError(
           'E_STORE',
           `store ${path} is a SQLite database of another program, not an amsh store`
         )
       }
+      foreign()
       if (readonly) throw readOnlyStore(path)
       db.pragma('journal_mode = WAL')
-      db.transaction(() => {
-        db!.exec(SCHEMA)
-        db!.pragma(`application_id = ${APPLICATION_ID}`)
-        db!.pragma(`user_version = ${SCHEMA_VERSION}`)
-      })()
-      created = true
+      // Another amsh may be making the same store at this moment: the write lock decides which
+      // one makes it, and the other finds it made.
+      db.exec('BEGIN IMMEDIATE')
+      if ((db.pragma('application_id', { simple: true }) as number) === APPLICATION_ID) {
+        db.exec('COMMIT')
+      } else {
+        foreign()
+        db.exec(SCHEMA)
+        db.pragma(`application_id = ${APPLICATION_ID}`)
+        db.pragma(`user_version = ${SCHEMA_VERSION}`)
+        created = true
+      }
     } else if (version < SCHEMA_VERSION) {
       if (readonly) {
         throw new AmshError(
@@ -189,10 +206,6 @@ export function openDatabase(path: string, options: { snapshot?: boolean } = {})
         if (existsSync(path + suffix)) chmodSync(path + suffix, 0o600)
       }
     }
-    // WAL with synchronous=NORMAL: commits skip fsync (checkpoints still sync), so a crash of
-    // the machine may lose the last commits but never corrupts the store. A workspace store
-    // trades that for batches thousands of commands per second fast.
-    if (!readonly) db.pragma('synchronous = NORMAL')
     return { db, readonly, created }
   } catch (err) {
     db?.close()

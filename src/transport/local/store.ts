@@ -126,7 +126,15 @@ export class LocalStore implements Transport {
       delete: (entity, realm, id) => this.#deleteItem(entity, realm ?? GLOBAL, id),
       realms: this.#realmRegistry(),
     }
-    if (opened.created) this.#seed()
+    if (opened.created) {
+      try {
+        this.#seed()
+        this.#db.exec('COMMIT')
+      } catch (err) {
+        this.close()
+        throw storeError(this.path, err)
+      }
+    }
   }
 
   close(): void {
