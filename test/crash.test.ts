@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import Database from 'better-sqlite3'
@@ -453,14 +453,24 @@ describe('import-config killed mid-way', () => {
   test('--atomic: all of it or none of it, wherever the kill falls', async () => {
     const random = prng(13_7)
     const before = image(target)
+    // The kills fall within the time the whole import takes here, measured on a store of its own.
+    const timing = join(temp.dir, 'timing')
+    const started = Date.now()
+    mkdirSync(timing)
+    const alone = runAmsh(
+      ['--store', join(timing, 'store.db'), '--atomic', '-c', `import-config --path ${exported}`],
+      { env: { AMSH_HOME: timing } }
+    )
+    assert.equal(alone.status, 0, alone.stderr)
+    const takes = Date.now() - started
     let none = 0
     for (let round = 0; round < 6; round++) {
       const child = start(
         ['--store', target, '--atomic', '-c', `import-config --path ${exported}`],
         env
       )
-      // Start-up, reading the files and planning take the first half; then the writes.
-      await sleep(50 + Math.floor(random() * 600))
+      // Start-up, reading the files and planning take the first part; then the writes.
+      await sleep(Math.floor(random() * takes * 0.8))
       assert.equal(await kill(child), null, `round ${round}: the import ended before the kill`)
       const now = image(target)
       assert.equal(now.integrity, 'ok')
