@@ -29,5 +29,14 @@ export default tseslint.config(
       ],
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
+  },
+  {
+    // The entry point is CommonJS (bin/package.json): node reaches it faster than a module.
+    files: ['bin/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   }
 )

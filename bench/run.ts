@@ -80,8 +80,11 @@ function timeCommand(command: string, args: string[], env: NodeJS.ProcessEnv): n
 
 function record(figure: Figure): void {
   figures.push(figure)
+  const reference = figure.reference
+    ? `; ${figure.reference.ratio.toFixed(2)}× ${figure.reference.what} (${figure.reference.value.toFixed(1)} ${figure.reference.unit})`
+    : ''
   console.log(
-    `${figure.pass ? 'PASS' : 'FAIL'}  ${figure.name}: ${figure.value.toFixed(1)} ${figure.unit} (target ${figure.target}) — ${figure.detail}`
+    `${figure.pass ? 'PASS' : 'FAIL'}  ${figure.name}: ${figure.value.toFixed(1)} ${figure.unit}${reference} (target ${figure.target}) — ${figure.detail}`
   )
 }
 

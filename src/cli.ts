@@ -350,7 +350,9 @@ export async function main(argv: string[]): Promise<number> {
       )
     }
 
-    stdout.hold()
+    // A batch that keeps nothing until it ends loses nothing of its output to a kill; the
+    // output of one that commits each command says what is done, so it goes out as it comes.
+    if (options.atomic || options.dryRun) stdout.hold()
     const batch = new Batch(session, io, {
       policy: options.onError as ErrorPolicy,
       output: output ?? 'json',

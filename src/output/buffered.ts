@@ -1,8 +1,10 @@
-// A batch's output goes out in chunks. Node writes to files and pipes synchronously, so one
-// write per command was one system call per command: a tenth of a batch's time on the local
-// store. A terminal still gets each write at once, a reader of a pipe gets what is waiting
-// within a moment, and whatever goes to stderr first sends what stdout holds, so the two
-// streams keep their order when they go to one place.
+// The output of a batch that commits only at its end (--atomic, --dry-run) goes out in chunks.
+// Node writes to files and pipes synchronously, so one write per command was one system call
+// per command: a tenth of such a batch's time on the local store. A terminal still gets each
+// write at once, a reader of a pipe gets what is waiting within a moment, and whatever goes to
+// stderr first sends what stdout holds, so the two streams keep their order when they go to one
+// place. A batch that commits each command writes each report at once: after a kill, its output
+// is still the list of what was done.
 
 const CHUNK = 64 * 1024
 const WAIT_MS = 20
@@ -19,8 +21,8 @@ export class BufferedOutput {
   }
 
   /**
-   * From now on, writes wait to go out in chunks (not to a terminal). Only for a batch: at the
-   * prompt, readline writes the prompt straight to the stream, after any output.
+   * From now on, writes wait to go out in chunks (not to a terminal). Never at the prompt,
+   * where readline writes the prompt straight to the stream, after any output.
    */
   hold(): void {
     this.#held = !this.#stream.isTTY

@@ -1,4 +1,5 @@
 import { chmodSync, closeSync, existsSync, fchmodSync, openSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AmshError } from '../../errors.ts'
@@ -44,6 +45,25 @@ const MIGRATIONS: Record<number, string> = {
     ALTER TABLE realms ADD COLUMN body TEXT NOT NULL DEFAULT '{}';
     ALTER TABLE realms ADD COLUMN rev TEXT NOT NULL DEFAULT '';
   `,
+}
+
+let addonPath: string | null | undefined
+
+/**
+ * Where better-sqlite3's build put its native addon. Left to itself it finds the addon with the
+ * 'bindings' package, which tries a dozen places first: a few ms of every start.
+ */
+function nativeBinding(): string | undefined {
+  if (addonPath === undefined) {
+    try {
+      addonPath = createRequire(import.meta.url).resolve(
+        'better-sqlite3/build/Release/better_sqlite3.node'
+      )
+    } catch {
+      addonPath = null
+    }
+  }
+  return addonPath ?? undefined
 }
 
 export function isSqliteError(err: unknown): boolean {
@@ -119,14 +139,19 @@ function createPrivately(path: string): boolean {
 
 /** A copy in memory of the store at `path` as it is now, WAL included. */
 function snapshotOf(path: string): Db {
-  const source = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 })
+  const source = new Database(path, {
+    readonly: true,
+    fileMustExist: true,
+    timeout: 5000,
+    nativeBinding: nativeBinding(),
+  })
   try {
     const image = source.serialize()
     // Bytes 18-19 of the header mark a WAL database, which SQLite will not open from memory;
     // 1 marks the rollback journal a database in memory has.
     image[18] = 1
     image[19] = 1
-    return new Database(image)
+    return new Database(image, { nativeBinding: nativeBinding() })
   } finally {
     source.close()
   }
@@ -149,7 +174,11 @@ export function openDatabase(path: string, options: { snapshot?: boolean } = {})
     }
     db = snapshot
       ? snapshotOf(path)
-      : new Database(memory ? ':memory:' : path, { readonly, timeout: 5000 })
+      : new Database(memory ? ':memory:' : path, {
+          readonly,
+          timeout: 5000,
+          nativeBinding: nativeBinding(),
+        })
     // WAL with synchronous=NORMAL: commits skip fsync (checkpoints still sync), so a crash of
     // the machine may lose the last commits but never corrupts the store. A workspace store
     // trades that for batches thousands of commands per second fast. (Set outside any
@@ -228,6 +257,7 @@ export function openPrivateDatabase(path: string, options: { readonly?: boolean 
     readonly: options.readonly ?? false,
     fileMustExist: options.readonly ?? false,
     timeout: 5000,
+    nativeBinding: nativeBinding(),
   })
   if (!options.readonly) {
     db.pragma('journal_mode = WAL')
