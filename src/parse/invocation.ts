@@ -87,6 +87,32 @@ function optionName(word: string | undefined): string | undefined {
   return /^-[A-Za-z]$/.test(word) ? word.slice(1) : undefined
 }
 
+/** What the reader needs to know of a grammar's options, made once per list of options. */
+interface OptionIndex {
+  /** Flags, under every spelling: a flag never takes the next word as its value. */
+  flags: Set<string>
+  /** Each alias's canonical name. */
+  canonical: Map<string, string>
+  repeatable: Set<string>
+}
+
+const INDEXES = new WeakMap<readonly OptionSpec[], OptionIndex>()
+
+function indexOf(options: readonly OptionSpec[]): OptionIndex {
+  let index = INDEXES.get(options)
+  if (!index) {
+    index = { flags: new Set(), canonical: new Map(), repeatable: new Set() }
+    for (const option of options) {
+      const spellings = [option.name, ...(option.aliases ?? [])]
+      if (option.type === 'boolean') for (const name of spellings) index.flags.add(name)
+      for (const alias of option.aliases ?? []) index.canonical.set(alias, option.name)
+      if (option.repeatable) index.repeatable.add(option.name)
+    }
+    INDEXES.set(options, index)
+  }
+  return index
+}
+
 const OPTION_NAME = /^[A-Za-z][\w.-]*$/
 
 /** `--name=value` or `-n=value` split into the option's name and its inline value. */
@@ -108,13 +134,8 @@ function optionWord(word: string): { name: string; inline: string | undefined } 
  */
 function readOptions(
   words: string[],
-  grammar: Grammar,
-  flags: Set<string>
+  { flags, canonical }: OptionIndex
 ): { named: Map<string, (string | boolean)[]>; positionals: string[] } {
-  const canonical = new Map<string, string>()
-  for (const option of grammar.options) {
-    for (const alias of option.aliases ?? []) canonical.set(alias, option.name)
-  }
   const named = new Map<string, (string | boolean)[]>()
   const positionals: string[] = []
   for (let i = 0; i < words.length; i++) {
@@ -170,18 +191,14 @@ export function parseInvocation(
       `${verb} needs an entity type first, e.g. "${verb} Scripts --realm /"`
     )
   }
-  // Flags, under every spelling: a flag never takes the next word as its value.
-  const flags = new Set(
-    grammar.options
-      .filter((option) => option.type === 'boolean')
-      .flatMap((option) => [option.name, ...(option.aliases ?? [])])
-  )
+  const index = indexOf(grammar.options)
+  const { flags } = index
   const skip = grammar.takesEntity ? 2 : 1
   const words = resolveVariables(typed, flags, grammar, scope)
   const entity = grammar.takesEntity ? words[1]! : ''
   const rest = words.slice(skip)
 
-  const { named, positionals } = readOptions(rest, grammar, flags)
+  const { named, positionals } = readOptions(rest, index)
   if (positionals.length > grammar.positionals) {
     const extra = positionals[grammar.positionals]
     throw new AmshError(
@@ -190,7 +207,7 @@ export function parseInvocation(
     )
   }
 
-  const repeatable = new Set(grammar.options.filter((o) => o.repeatable).map((o) => o.name))
+  const { repeatable } = index
   const options: Record<string, string | true> = {}
   const lists: Record<string, string[]> = {}
   for (const [name, values] of named) {

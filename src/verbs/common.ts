@@ -34,12 +34,23 @@ const SCOPE_OPTIONS: readonly OptionSpec[] = [
 ]
 
 /** What an invocation of `verb` may say: the scope, the verb's options and its entity kind's. */
-export function optionsOf(verb: Verb, entity: EntityDef | undefined): OptionSpec[] {
-  const own = verb.takesEntity ? [...SCOPE_OPTIONS, ...verb.options] : [...verb.options]
-  if (!entity) return own
-  const added = (kindOf(entity).options ?? []).filter((option) => option.verbs.includes(verb.name))
-  return [...own, ...added.filter((option) => !own.some((o) => o.name === option.name))]
+export function optionsOf(verb: Verb, entity: EntityDef | undefined): readonly OptionSpec[] {
+  // Asked for every command line: the list is made once per verb and entity.
+  let byEntity = OPTION_LISTS.get(verb)
+  if (!byEntity) OPTION_LISTS.set(verb, (byEntity = new Map()))
+  let list = byEntity.get(entity)
+  if (!list) {
+    const own = verb.takesEntity ? [...SCOPE_OPTIONS, ...verb.options] : [...verb.options]
+    const added = entity
+      ? (kindOf(entity).options ?? []).filter((option) => option.verbs.includes(verb.name))
+      : []
+    list = [...own, ...added.filter((option) => !own.some((o) => o.name === option.name))]
+    byEntity.set(entity, list)
+  }
+  return list
 }
+
+const OPTION_LISTS = new WeakMap<Verb, Map<EntityDef | undefined, readonly OptionSpec[]>>()
 
 /** Every option of the invocation must be one the verb (or its entity's kind) knows. */
 export function checkOptions(verb: Verb, invocation: Invocation): void {
