@@ -1,7 +1,24 @@
 import fc from 'fast-check'
 
-// The generators the fuzz targets share: text from a grammar's characters, the shapes that broke
-// parsers before, and mutations of real inputs (a corpus file, a valid body) into near misses.
+// What a fuzz target is, and the generators the targets share: text from a grammar's
+// characters, the shapes that broke parsers before, and mutations of real inputs (a corpus
+// file, a valid body) into near misses.
+
+export interface FuzzTarget<T = string> {
+  name: string
+  input: fc.Arbitrary<T>
+  /** Handles one input; throwing anything but an AmshError (or E_INTERNAL) is a failure. */
+  run(input: T): unknown
+  /** The input as a failure names it (a string's start, by default). */
+  show?(input: T): string
+  /** Frees what the target set up on its first input (a server, a store, a folder). */
+  close?(): Promise<void> | void
+}
+
+/** A target of any input type, as TARGETS holds them. */
+export function target<T>(definition: FuzzTarget<T>): FuzzTarget<unknown> {
+  return definition as unknown as FuzzTarget<unknown>
+}
 
 /** Text from the characters that matter to the grammar at hand, with some of anything. */
 export function textOf(alphabet: string, maxLength = 200): fc.Arbitrary<string> {

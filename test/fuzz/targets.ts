@@ -10,28 +10,15 @@ import { compileLine } from '../../src/script/compile.ts'
 import { checkSource } from '../../src/catalog/syntax/index.ts'
 import { logicalLines } from '../../src/shell/lines.ts'
 import { parseCommand } from '../../src/verbs/index.ts'
-import { HOSTILE, inputs, mutated, textOf } from './inputs.ts'
+import { HOSTILE, inputs, mutated, target, textOf, type FuzzTarget } from './inputs.ts'
+import { SERVER_TARGETS } from './server.ts'
+
+export type { FuzzTarget } from './inputs.ts'
 
 // What amsh reads from people and files, fed generated and mutated inputs. Each target states
 // the one property every input must keep: it is answered (a value, or an AmshError with a code
 // that is not E_INTERNAL), within a time bound, never by a crash. The generators are seeded
 // with the shapes that broke before: runs of `${`, deep nesting, very long names.
-
-export interface FuzzTarget<T = string> {
-  name: string
-  input: fc.Arbitrary<T>
-  /** Handles one input; throwing anything but an AmshError (or E_INTERNAL) is a failure. */
-  run(input: T): unknown
-  /** The input as a failure names it (a string's start, by default). */
-  show?(input: T): string
-  /** Frees what the target set up on its first input (a server, a store, a folder). */
-  close?(): Promise<void> | void
-}
-
-/** A target of any input type, as TARGETS holds them. */
-export function target<T>(definition: FuzzTarget<T>): FuzzTarget<unknown> {
-  return definition as unknown as FuzzTarget<unknown>
-}
 
 /** The real sources of test/corpus/<language>, to mutate. */
 function corpus(language: string): string[] {
@@ -137,7 +124,10 @@ const TEXT_TARGETS: FuzzTarget[] = [
   },
 ]
 
-export const TARGETS: FuzzTarget<unknown>[] = [...TEXT_TARGETS.map((t) => target(t))]
+export const TARGETS: FuzzTarget<unknown>[] = [
+  ...TEXT_TARGETS.map((t) => target(t)),
+  ...SERVER_TARGETS,
+]
 
 /** The longest any one input may take. */
 export const TIME_LIMIT_MS = 1000
