@@ -393,6 +393,21 @@ describe('what a line throws or leaves, when reading it throws too', () => {
     assert.match(lines[4]!, /:5:\d+: E_SCRIPT: then trap$/)
   })
 
+  // Found by the fuzz target of script values: the line's value was resolved once more after
+  // the line, reading `then` again outside any handler.
+  test('a value whose then getter throws the second time it is read: E_SCRIPT, not E_INTERNAL', () => {
+    const path = batch([
+      'let n = 0; t = { get then() { if (n++ >= 1) throw new Error("then again"); return 1 } }',
+      't',
+    ])
+    const result = amsh(['--on-error', 'continue', path])
+    assert.equal(result.status, 1)
+    assert.doesNotMatch(result.stderr, /E_INTERNAL/)
+    // One failure, line 2's, placed where the getter throws (line 1); line 1 itself succeeded.
+    assert.match(result.stderr.trim(), /:1:\d+: E_SCRIPT: then again$/)
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr)
+  })
+
   test('at the prompt, a value whose traps throw is still shown', () => {
     const result = amsh(['-i'], {
       input:

@@ -162,8 +162,12 @@ export class ScriptContext {
     }
   }
 
-  /** Runs a compiled line; `file` and `line` place its first line for error positions. */
-  async evaluate(compiled: CompiledLine, file: string, line: number): Promise<unknown> {
+  /**
+   * Runs a compiled line; `file` and `line` place its first line for error positions. The value
+   * comes boxed: a promise resolved with the value itself would read its `then` once more, outside
+   * this method, where what that getter throws would be no one's error.
+   */
+  async evaluate(compiled: CompiledLine, file: string, line: number): Promise<{ value: unknown }> {
     const name = `${file}@${line}`
     if (compiled.async) this.#rewritten.set(name, compiled.original)
     try {
@@ -178,7 +182,7 @@ export class ScriptContext {
       // A line's value that is a promise (or any thenable) settles the line, as an async
       // function's return value would, but here, where what its `then` throws (a getter, a
       // Proxy's trap) is the line's error.
-      return await (value as Promise<unknown>)
+      return { value: await (value as Promise<unknown>) }
     } catch (thrown) {
       if (isInterruption(thrown)) throw interrupted()
       if (this.#isExit(thrown)) throw thrown

@@ -409,7 +409,7 @@ export class Session {
     })
     // A line whose value is a run() promise (`run("read ...")` alone) is settled by it, as an
     // async function's return value is: the result shows, as Amster's eval shows it.
-    const value = await Promise.race([evaluation, stopped])
+    const { value } = await Promise.race([evaluation, stopped])
     await Promise.race([Promise.allSettled([...state.pending].map((p) => p.task)), stopped])
     for (const { promise, error } of state.pending) {
       if (error && !promise.observed) frame.host.failed(placed(error, frame), frame)
