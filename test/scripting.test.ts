@@ -228,6 +228,32 @@ describe('variables in command lines', () => {
     assert.deepEqual(names('/env'), ['Env'])
   })
 
+  // Found by the fuzz target of script values: a megabyte string made a million globals (23 s).
+  test('binding.variables << takes a map: a string, a list or null is E_SCRIPT, at once', () => {
+    const started = performance.now()
+    const result = amsh([
+      '--on-error',
+      'continue',
+      batch([
+        'binding.variables << "x".repeat(1 << 20)',
+        'binding.variables << [1, 2]',
+        'binding.variables << null',
+      ]),
+    ])
+    assert.ok(performance.now() - started < 5000)
+    assert.equal(result.status, 1)
+    const lines = result.stderr.trim().split('\n')
+    assert.equal(lines.length, 3, result.stderr)
+    for (const [i, what] of ['a string', 'a list', 'null'].entries()) {
+      assert.match(
+        lines[i]!,
+        new RegExp(
+          `:${i + 1}:\\d+: E_SCRIPT: TypeError: binding.variables << takes a map of names to values, not ${what} `
+        )
+      )
+    }
+  })
+
   test('a bare word that names no variable is literal; a quoted one always is', () => {
     const result = amsh([
       batch([

@@ -390,7 +390,11 @@ export class Session {
     const { frame } = state
     // Groovy's `this.binding.variables << map` makes the map's entries variables.
     const binding = /^\s*(?:this\s*\.\s*)?binding\s*\.\s*variables\s*<<\s*/.exec(text)
-    const code = binding ? `Object.assign(globalThis, ${text.slice(binding[0].length)})` : text
+    // Only a map: a string's (or a list's) entries are its characters (a megabyte: a million
+    // globals, and a minute's work), no names at all.
+    const code = binding
+      ? `Object.assign(globalThis, ((m) => typeof m === 'object' && m !== null && !Array.isArray(m) ? m : (() => { throw new TypeError(\`binding.variables << takes a map of names to values, not \${Array.isArray(m) ? 'a list' : typeof m === 'object' ? 'null' : \`a \${typeof m}\`}\`) })())(${text.slice(binding[0].length)}))`
+      : text
     let compiled
     try {
       compiled = compileLine(code)
