@@ -434,6 +434,18 @@ describe('what a line throws or leaves, when reading it throws too', () => {
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr)
   })
 
+  // Found by the fuzz target of script values: node ended amsh with a stack trace.
+  test('a rejected promise nothing handled is E_SCRIPT naming it, not a crash', () => {
+    const path = batch(['x = [Promise.reject(new Error("nobody"))]; 1', 'println("after")'])
+    const result = amsh(['--on-error', 'continue', path])
+    assert.equal(result.status, 1, result.stderr)
+    assert.equal(result.stdout, 'after\n')
+    assert.match(
+      result.stderr.trim(),
+      /^\S+:1:\d+: E_SCRIPT: a promise was rejected and nothing handled it: nobody$/
+    )
+  })
+
   test('at the prompt, a value whose traps throw is still shown', () => {
     const result = amsh(['-i'], {
       input:

@@ -24,6 +24,30 @@ export interface ScriptHost {
   env: Readonly<Record<string, string | undefined>>
   /** Whether a thrown value is the host's own way out of a line (run(":exit")), passed on as is. */
   isExit(thrown: unknown): boolean
+  /** A promise of the user's code was rejected and nothing handled it (the error says what). */
+  unhandled?(error: AmshError): void
+}
+
+/**
+ * Who hears of a rejection nobody handled, by the realm of its promise: each context's own
+ * Promise.prototype names it (and goes, with its entry, when the context does).
+ */
+const rejectionOwners = new WeakMap<object, (reason: unknown) => void>()
+let listening = false
+
+/**
+ * One listener for the process: a rejection of the user's code (`[Promise.reject(x)]`) is the
+ * user's error, reported to its session; any other is amsh's own, and ends the process as node
+ * would have.
+ */
+function listenForRejections(): void {
+  if (listening) return
+  listening = true
+  process.on('unhandledRejection', (reason, promise) => {
+    const owner = rejectionOwners.get(Object.getPrototypeOf(promise) as object)
+    if (!owner) throw reason
+    owner(reason)
+  })
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
@@ -156,6 +180,21 @@ export class ScriptContext {
       clearInterval,
     })
     this.#builtins = new Set(Object.getOwnPropertyNames(global))
+    const unhandled = host.unhandled
+    if (unhandled) {
+      const prototype = vm.runInContext('Promise.prototype', this.#context) as object
+      rejectionOwners.set(prototype, (reason) => {
+        const { text, stack } = describeThrown(reason)
+        const error = new AmshError(
+          'E_SCRIPT',
+          `a promise was rejected and nothing handled it: ${text}`,
+          { cause: reason }
+        )
+        error.at = this.place(stack)
+        unhandled(error)
+      })
+      listenForRejections()
+    }
     // -D properties are variables too, as Amster scripts expect after `binding.variables << ...`.
     for (const [name, value] of host.properties) {
       if (IDENTIFIER.test(name)) global[name] = value

@@ -189,6 +189,12 @@ export class Session {
         properties: this.properties,
         env: process.env,
         isExit: (thrown) => thrown === EXIT,
+        // Reported as a run() nobody awaited is: to the host of the line that ran last.
+        unhandled: (error) => {
+          const frame = this.#lastFrame
+          if (frame) frame.host.failed(placed(error, frame), frame)
+          else this.#writeError(`${error.format()}\n`)
+        },
       },
       options.debug
     )
@@ -257,6 +263,8 @@ export class Session {
   }
 
   #current: LineState | undefined
+  /** The frame of the line run last (or running now), for failures that come after it. */
+  #lastFrame: Frame | undefined
 
   /** Runs one logical line. */
   async execute(text: string, frame: Frame): Promise<Outcome> {
@@ -268,6 +276,7 @@ export class Session {
       stop: outer?.stop ?? { interrupted: false },
     }
     if (!outer) this.#current = state
+    this.#lastFrame = frame
     // A line at the prompt is a batch of its own; a run of lines (a batch file) began one.
     const journal = outer ? undefined : this.#connector.journal
     const ownBatch = journal !== undefined && !journal.running
