@@ -446,6 +446,18 @@ describe('what a line throws or leaves, when reading it throws too', () => {
     )
   })
 
+  // Found by the fuzz target of script values: node ended amsh there, silently, with status 13.
+  test('a line awaiting a promise nothing can settle fails; the batch goes on', () => {
+    const path = batch(['x = new Promise(() => {}); 1', 'await x', 'println("after")'])
+    const result = amsh(['--on-error', 'continue', path])
+    assert.equal(result.status, 1, result.stderr)
+    assert.equal(result.stdout, 'after\n')
+    assert.match(
+      result.stderr.trim(),
+      /^\S+:2: E_SCRIPT: the line waits for a promise that nothing is left to settle .*it would never end$/
+    )
+  })
+
   test('at the prompt, a value whose traps throw is still shown', () => {
     const result = amsh(['-i'], {
       input:

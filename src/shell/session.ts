@@ -420,10 +420,32 @@ export class Session {
     const stopped = new Promise<never>((_, reject) => {
       state.stop.reject = reject
     })
-    // A line whose value is a run() promise (`run("read ...")` alone) is settled by it, as an
-    // async function's return value is: the result shows, as Amster's eval shows it.
-    const { value } = await Promise.race([evaluation, stopped])
-    await Promise.race([Promise.allSettled([...state.pending].map((p) => p.task)), stopped])
+    // A promise nothing is left to settle (no timer, no I/O: `await new Promise(() => {})`)
+    // would have node end amsh there, silently, with exit status 13: the line fails instead.
+    let stuck: () => void = () => undefined
+    const never = new Promise<never>((_, reject) => {
+      stuck = () =>
+        reject(
+          new AmshError(
+            'E_SCRIPT',
+            'the line waits for a promise that nothing is left to settle (no timer, no I/O): it would never end'
+          )
+        )
+    })
+    process.once('beforeExit', stuck)
+    let value: unknown
+    try {
+      // A line whose value is a run() promise (`run("read ...")` alone) is settled by it, as an
+      // async function's return value is: the result shows, as Amster's eval shows it.
+      ;({ value } = await Promise.race([evaluation, stopped, never]))
+      await Promise.race([
+        Promise.allSettled([...state.pending].map((p) => p.task)),
+        stopped,
+        never,
+      ])
+    } finally {
+      process.off('beforeExit', stuck)
+    }
     for (const { promise, error } of state.pending) {
       if (error && !promise.observed) frame.host.failed(placed(error, frame), frame)
     }
