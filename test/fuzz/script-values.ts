@@ -215,7 +215,7 @@ export function scriptValuesTarget(): FuzzTarget<unknown> {
         profile: getProfile('am8'),
         properties: new Map(),
         write: () => undefined,
-        writeError: (t) => process.env.FZ_DEBUG && process.stderr.write(t),
+        writeError: () => undefined,
       })
       const frame: Frame = {
         file: PROMPT,
