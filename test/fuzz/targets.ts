@@ -11,6 +11,7 @@ import { checkSource } from '../../src/catalog/syntax/index.ts'
 import { logicalLines } from '../../src/shell/lines.ts'
 import { parseCommand } from '../../src/verbs/index.ts'
 import { HOSTILE, inputs, mutated, target, textOf, type FuzzTarget } from './inputs.ts'
+import { importFilesTarget } from './import-files.ts'
 import { scriptValuesTarget } from './script-values.ts'
 import { SERVER_TARGETS } from './server.ts'
 
@@ -129,6 +130,7 @@ export const TARGETS: FuzzTarget<unknown>[] = [
   ...TEXT_TARGETS.map((t) => target(t)),
   ...SERVER_TARGETS,
   scriptValuesTarget(),
+  importFilesTarget(),
 ]
 
 /** The longest any one input may take. */
