@@ -11,6 +11,8 @@ export interface FuzzTarget<T = string> {
   run(input: T): unknown
   /** The input as a failure names it (a string's start, by default). */
   show?(input: T): string
+  /** Inputs in `npm test` (300 unless told): fewer for a target whose inputs cost more. */
+  testRuns?: number
   /** Frees what the target set up on its first input (a server, a store, a folder). */
   close?(): Promise<void> | void
 }

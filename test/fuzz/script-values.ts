@@ -118,12 +118,18 @@ const HOSTILE_VALUES = fc.oneof(
     'new Map([[1, 2]])',
     'Object.create(null)',
     'new Error("plain")',
-    'Promise.reject(new Error("rejected"))',
-    'new Promise(() => {})',
     '({ then(ok) { ok(new Proxy({}, { ownKeys() { throw 1 } })) } })',
-    "({ get then() { throw new Error('then') } })"
+    "({ get then() { throw new Error('then') } })",
+    // A rejection inside a value is one nothing handles: amsh reports it as E_SCRIPT, but
+    // node:test fails whichever test saw one, so only `npm run fuzz` makes them.
+    ...(process.env.NODE_TEST_CONTEXT === undefined
+      ? ['Promise.reject(new Error("rejected"))']
+      : [])
   )
 )
+
+// A promise that never settles is left out: a line awaiting it fails once the event loop is
+// empty (test/scripting.test.ts), and node:test ends a run whose loop empties before that.
 
 /** The value wrapped in something amsh reads through: a body, a list, a thenable. */
 const VALUES = fc.oneof(
@@ -198,6 +204,8 @@ export function scriptValuesTarget(): FuzzTarget<unknown> {
   let dir: string | undefined
   return target<ValueCase>({
     name: 'values a JavaScript line hands to amsh (throwing Proxies, getters, cycles)',
+    // A session made and three lines run each time: ~10 ms.
+    testRuns: 100,
     input: VALUE_INPUT,
     show: (input) => JSON.stringify(input),
     async run({ value, use }) {

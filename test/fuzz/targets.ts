@@ -114,6 +114,8 @@ const TEXT_TARGETS: FuzzTarget[] = [
     name: 'Python source check',
     input: sources(PYTHON, ['def f(', 'class A:\n  ', 'x = """', "print '"], corpus('python')),
     run: (source) => checkSource('PYTHON', source),
+    // Real sources of 10-60 KB: ~20 ms each.
+    testRuns: 60,
   },
   {
     name: 'Java source check',
@@ -123,6 +125,7 @@ const TEXT_TARGETS: FuzzTarget[] = [
       corpus('java')
     ),
     run: (source) => checkSource('JAVA', source),
+    testRuns: 60,
   },
 ]
 
