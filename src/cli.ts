@@ -373,6 +373,9 @@ export async function main(argv: string[]): Promise<number> {
       } else {
         await batch.runSource(await readStdin(), '<stdin>', process.cwd())
       }
+      // A rejection of the user's code that nothing handled is told once the event loop turns:
+      // let it fail the batch before the batch is judged.
+      await new Promise((done) => setImmediate(done))
     }
     // The whole run is one batch of the journal (one per place it changes).
     journal?.begin(redactText(['amsh', ...argv].map(shellQuoted).join(' ')))

@@ -76,6 +76,7 @@ const HTTP_REASONS: Record<number, string> = {
   412: 'Precondition Failed',
   413: 'Request Entity Too Large',
   415: 'Unsupported Media Type',
+  417: 'Expectation Failed',
   428: 'Precondition Required',
   429: 'Too Many Requests',
   500: 'Internal Server Error',

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { inspect } from 'node:util'
 import { after, describe, test } from 'node:test'
 import { paintJson } from '../src/output/colour.ts'
 import { render, styleFor, type Style } from '../src/output/format.ts'
@@ -143,4 +144,23 @@ describe('style', () => {
     const piped = amsh(['-c', `${FIRST_FIVE} --fields name`], { FORCE_COLOR: '1' })
     assert.doesNotMatch(piped.stdout, /\u001b/)
   })
+})
+
+// Found by the fuzz target of script values: the prompt showing such a line's value threw.
+test('a value that throws on a second look (a getter, a custom inspect) is shown, never thrown', () => {
+  let reads = 0
+  const late = {
+    get name() {
+      if (reads++ > 0) throw new Error('late')
+      return 'x'
+    },
+  }
+  assert.equal(render(late).text, '{ name: [Getter] }')
+  const custom = {
+    big: 1n,
+    [inspect.custom]() {
+      throw new Error('custom')
+    },
+  }
+  assert.match(render(custom).text, /big: 1n/)
 })

@@ -228,6 +228,32 @@ describe('variables in command lines', () => {
     assert.deepEqual(names('/env'), ['Env'])
   })
 
+  // Found by the fuzz target of script values: a megabyte string made a million globals (23 s).
+  test('binding.variables << takes a map: a string, a list or null is E_SCRIPT, at once', () => {
+    const started = performance.now()
+    const result = amsh([
+      '--on-error',
+      'continue',
+      batch([
+        'binding.variables << "x".repeat(1 << 20)',
+        'binding.variables << [1, 2]',
+        'binding.variables << null',
+      ]),
+    ])
+    assert.ok(performance.now() - started < 5000)
+    assert.equal(result.status, 1)
+    const lines = result.stderr.trim().split('\n')
+    assert.equal(lines.length, 3, result.stderr)
+    for (const [i, what] of ['a string', 'a list', 'null'].entries()) {
+      assert.match(
+        lines[i]!,
+        new RegExp(
+          `:${i + 1}:\\d+: E_SCRIPT: TypeError: binding.variables << takes a map of names to values, not ${what} `
+        )
+      )
+    }
+  })
+
   test('a bare word that names no variable is literal; a quoted one always is', () => {
     const result = amsh([
       batch([
@@ -391,6 +417,45 @@ describe('what a line throws or leaves, when reading it throws too', () => {
     assert.match(lines[2]!, /:3: E_SCRIPT: uncaught \{ toString: \[Function: toString\] \}$/)
     assert.match(lines[3]!, /:4:\d+: E_SCRIPT: rejected$/)
     assert.match(lines[4]!, /:5:\d+: E_SCRIPT: then trap$/)
+  })
+
+  // Found by the fuzz target of script values: the line's value was resolved once more after
+  // the line, reading `then` again outside any handler.
+  test('a value whose then getter throws the second time it is read: E_SCRIPT, not E_INTERNAL', () => {
+    const path = batch([
+      'let n = 0; t = { get then() { if (n++ >= 1) throw new Error("then again"); return 1 } }',
+      't',
+    ])
+    const result = amsh(['--on-error', 'continue', path])
+    assert.equal(result.status, 1)
+    assert.doesNotMatch(result.stderr, /E_INTERNAL/)
+    // One failure, line 2's, placed where the getter throws (line 1); line 1 itself succeeded.
+    assert.match(result.stderr.trim(), /:1:\d+: E_SCRIPT: then again$/)
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr)
+  })
+
+  // Found by the fuzz target of script values: node ended amsh with a stack trace.
+  test('a rejected promise nothing handled is E_SCRIPT naming it, not a crash', () => {
+    const path = batch(['x = [Promise.reject(new Error("nobody"))]; 1', 'println("after")'])
+    const result = amsh(['--on-error', 'continue', path])
+    assert.equal(result.status, 1, result.stderr)
+    assert.equal(result.stdout, 'after\n')
+    assert.match(
+      result.stderr.trim(),
+      /^\S+:1:\d+: E_SCRIPT: a promise was rejected and nothing handled it: nobody$/
+    )
+  })
+
+  // Found by the fuzz target of script values: node ended amsh there, silently, with status 13.
+  test('a line awaiting a promise nothing can settle fails; the batch goes on', () => {
+    const path = batch(['x = new Promise(() => {}); 1', 'await x', 'println("after")'])
+    const result = amsh(['--on-error', 'continue', path])
+    assert.equal(result.status, 1, result.stderr)
+    assert.equal(result.stdout, 'after\n')
+    assert.match(
+      result.stderr.trim(),
+      /^\S+:2: E_SCRIPT: the line waits for a promise that nothing is left to settle .*it would never end$/
+    )
   })
 
   test('at the prompt, a value whose traps throw is still shown', () => {

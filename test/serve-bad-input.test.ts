@@ -3,6 +3,7 @@ import { request, type IncomingHttpHeaders } from 'node:http'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { serve } from '../src/server/serve.ts'
 import { openDatabase } from '../src/transport/local/database.ts'
 import { b64, SERVE_PASSWORD, startServe, tempDir, type Served } from './helpers.ts'
 
@@ -571,6 +572,30 @@ describe('amsh serve and bad input', () => {
     }
   })
 
+  test('an Expect it does not meet: 417 as CREST JSON (node alone answers with no body)', async () => {
+    const answer = await http('POST', '/json/realms/root/scripts?_action=create', {
+      body: JSON.stringify(SCRIPT),
+      headers: { expect: 'something-else' },
+    })
+    assertCrest(answer, 417, 'Expect: something-else is not supported')
+  })
+
+  test('CONNECT and a protocol upgrade: 405 as CREST JSON (node alone closes without a word)', async () => {
+    const { host, port } = address()
+    for (const head of [
+      `CONNECT ${host}:${port} HTTP/1.1\r\nHost: ${host}:${port}\r\n\r\n`,
+      'GET /am/json/serverinfo/* HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n',
+    ]) {
+      const { text, closed } = await raw([head])
+      assert.ok(closed, head)
+      const answers = responses(text)
+      assert.equal(answers.length, 1, JSON.stringify(text))
+      assertCrest(answers[0]!, 405, /is not served here$/)
+      // CONNECT's target is a host, not a path: its log line is not one LOG_LINE counts.
+      if (head.startsWith('GET')) assert.equal((await loggedLines(++logged)).length, logged)
+    }
+  })
+
   test('after all of it: the server runs and the store is as it was', async () => {
     assert.equal(served.process.exitCode, null)
     assert.equal(served.process.signalCode, null)
@@ -596,4 +621,38 @@ describe('amsh serve and bad input', () => {
     assertCrest(answer, 400)
     assert.deepEqual(await dump(), baseline)
   })
+})
+
+// Found by the fuzz target of the server: a client that half-closed after its request lost the
+// answer when the handler took a moment (a failed login's delay, a large store).
+test('a client that closes its side after the request still gets a slow answer', async () => {
+  const { server, url } = await serve({
+    router: {
+      handle: async () => {
+        await new Promise((done) => setTimeout(done, 50))
+        return { status: 200, headers: {}, body: { slow: true } }
+      },
+      errorBody: (status, message) => JSON.stringify({ code: status, message }),
+    },
+    host: '127.0.0.1',
+    port: 0,
+    contextPath: '/am',
+    log: () => undefined,
+  })
+  try {
+    const text = await new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = []
+      const socket = connect(Number(new URL(url).port), '127.0.0.1')
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+      socket.on('error', reject)
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')))
+      // end(): the request, then the client's FIN.
+      socket.end('GET /am/json/x HTTP/1.1\r\nHost: x\r\n\r\n')
+    })
+    assert.match(text, /^HTTP\/1\.1 200 OK\r\n/)
+    assert.match(text, /\r\n\r\n\{"slow":true\}$/)
+  } finally {
+    server.closeAllConnections()
+    await new Promise((done) => server.close(done))
+  }
 })

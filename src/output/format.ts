@@ -109,7 +109,27 @@ function columnsOf(rows: JsonValue[], entity: string | undefined, view: View): s
   return view.decode && source ? columns.filter((column) => column !== source) : columns
 }
 
-/** A value as its format shows it, with notes about it for stderr. */
+/**
+ * A value as node's inspect shows it. A Proxy shows its target, but an object's own code still
+ * runs (a custom inspect, a Symbol.toStringTag getter), and may throw.
+ */
+function inspected(value: unknown, style: Style): string {
+  try {
+    return inspect(value, { depth: 4, colors: style.color })
+  } catch {
+    try {
+      return inspect(value, { depth: 0, customInspect: false, getters: false })
+    } catch {
+      return `(a ${typeof value} that throws when it is looked at)`
+    }
+  }
+}
+
+/**
+ * A value as its format shows it, with notes about it for stderr. What the user's JavaScript
+ * made may change between looks (a getter, a Proxy's trap that throws the second time): what
+ * cannot be written as data is inspected instead.
+ */
 export function render(
   value: unknown,
   format: OutputFormat = 'json',
@@ -117,7 +137,21 @@ export function render(
   view: View = {},
   style: Style = PLAIN
 ): { text: string; notes: string[] } {
-  if (!plain(value)) return { text: inspect(value, { depth: 4, colors: style.color }), notes: [] }
+  if (!plain(value)) return { text: inspected(value, style), notes: [] }
+  try {
+    return renderData(value, format, entity, view, style)
+  } catch {
+    return { text: inspected(value, style), notes: [] }
+  }
+}
+
+function renderData(
+  value: unknown,
+  format: OutputFormat,
+  entity: string | undefined,
+  view: View,
+  style: Style
+): { text: string; notes: string[] } {
   const { value: shown, notes } = view.decode
     ? decodedSources(value, entity)
     : { value, notes: [] as string[] }

@@ -24,6 +24,30 @@ export interface ScriptHost {
   env: Readonly<Record<string, string | undefined>>
   /** Whether a thrown value is the host's own way out of a line (run(":exit")), passed on as is. */
   isExit(thrown: unknown): boolean
+  /** A promise of the user's code was rejected and nothing handled it (the error says what). */
+  unhandled?(error: AmshError): void
+}
+
+/**
+ * Who hears of a rejection nobody handled, by the realm of its promise: each context's own
+ * Promise.prototype names it (and goes, with its entry, when the context does).
+ */
+const rejectionOwners = new WeakMap<object, (reason: unknown) => void>()
+let listening = false
+
+/**
+ * One listener for the process: a rejection of the user's code (`[Promise.reject(x)]`) is the
+ * user's error, reported to its session; any other is amsh's own, and ends the process as node
+ * would have.
+ */
+function listenForRejections(): void {
+  if (listening) return
+  listening = true
+  process.on('unhandledRejection', (reason, promise) => {
+    const owner = rejectionOwners.get(Object.getPrototypeOf(promise) as object)
+    if (!owner) throw reason
+    owner(reason)
+  })
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
@@ -174,6 +198,21 @@ export class ScriptContext {
       clearInterval,
     })
     const builtins = new Set(Object.getOwnPropertyNames(global))
+    const unhandled = host.unhandled
+    if (unhandled) {
+      const prototype = vm.runInContext('Promise.prototype', context) as object
+      rejectionOwners.set(prototype, (reason) => {
+        const { text, stack } = describeThrown(reason)
+        const error = new AmshError(
+          'E_SCRIPT',
+          `a promise was rejected and nothing handled it: ${text}`,
+          { cause: reason }
+        )
+        error.at = this.place(stack)
+        unhandled(error)
+      })
+      listenForRejections()
+    }
     // -D properties are variables too, as Amster scripts expect after `binding.variables << ...`.
     for (const [name, value] of host.properties) {
       if (IDENTIFIER.test(name)) global[name] = value
@@ -183,8 +222,12 @@ export class ScriptContext {
     return { context, global, builtins }
   }
 
-  /** Runs a compiled line; `file` and `line` place its first line for error positions. */
-  async evaluate(compiled: CompiledLine, file: string, line: number): Promise<unknown> {
+  /**
+   * Runs a compiled line; `file` and `line` place its first line for error positions. The value
+   * comes boxed: a promise resolved with the value itself would read its `then` once more, outside
+   * this method, where what that getter throws would be no one's error.
+   */
+  async evaluate(compiled: CompiledLine, file: string, line: number): Promise<{ value: unknown }> {
     const name = `${file}@${line}`
     if (compiled.async) this.#rewritten.set(name, compiled.original)
     try {
@@ -199,7 +242,7 @@ export class ScriptContext {
       // A line's value that is a promise (or any thenable) settles the line, as an async
       // function's return value would, but here, where what its `then` throws (a getter, a
       // Proxy's trap) is the line's error.
-      return await (value as Promise<unknown>)
+      return { value: await (value as Promise<unknown>) }
     } catch (thrown) {
       if (isInterruption(thrown)) throw interrupted()
       if (this.#isExit(thrown)) throw thrown

@@ -137,6 +137,21 @@ function clientErrorStatus(err: NodeJS.ErrnoException): { status: number; messag
   return { status: 400, message: 'The request is not valid HTTP' }
 }
 
+/** An answer written on the socket itself (node's parser has given up on it), then its end. */
+function answerRaw(socket: Duplex, status: number, body: string): void {
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  const head = Object.entries({
+    ...JSON_HEADERS,
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  }).map(([name, value]) => `${name}: ${value}\r\n`)
+  const text = `HTTP/1.1 ${status} ${httpReason(status)}\r\n${head.join('')}\r\n${body}`
+  socket.end(text, () => socket.destroy())
+}
+
 export function serve(options: ServeOptions): Promise<{ server: Server; url: string }> {
   const { router, contextPath, log } = options
   // The response a connection is still working on: a parse error that follows waits for it
@@ -223,6 +238,29 @@ export function serve(options: ServeOptions): Promise<{ server: Server; url: str
     })
   })
 
+  // A client may close its sending side once its request is out (HTTP/1.0 clients, `nc -N`):
+  // node would then drop the answer still being worked on (a slow one: a failed login waits)
+  // and end the connection. Half open, it sends the answer first, then ends.
+  ;(server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true
+
+  // CONNECT (and a protocol upgrade) would have node close the connection without a word.
+  const unserved = (request: IncomingMessage, socket: Duplex) => {
+    const status = 405
+    const what = request.method === 'CONNECT' ? 'CONNECT' : 'A protocol upgrade'
+    answerRaw(socket, status, router.errorBody(status, `${what} is not served here`))
+    log(`${request.method} ${(request.url ?? '').slice(0, 2000)} ${status} 0.0ms`)
+  }
+  server.on('connect', unserved)
+  server.on('upgrade', unserved)
+
+  // An Expect other than 100-continue, which node would answer with an empty 417 of its own.
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    const status = 417
+    const expect = String(request.headers.expect).slice(0, 100)
+    send(response, status, {}, router.errorBody(status, `Expect: ${expect} is not supported`))
+    log(`${request.method} ${(request.url ?? '').slice(0, 2000)} ${status} 0.0ms`)
+  })
+
   // What node cannot parse as HTTP costs its own connection, nothing more: a CREST error, then
   // the connection ends.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
@@ -232,19 +270,9 @@ export function serve(options: ServeOptions): Promise<{ server: Server; url: str
       return
     }
     const { status, message } = clientErrorStatus(err)
-    const body = router.errorBody(status, message)
-    const head = Object.entries({
-      ...JSON_HEADERS,
-      'content-length': String(Buffer.byteLength(body)),
-      connection: 'close',
-    }).map(([name, value]) => `${name}: ${value}\r\n`)
     const reply = () => {
       answered.add(socket)
-      if (!socket.writable) socket.destroy()
-      else {
-        const text = `HTTP/1.1 ${status} ${httpReason(status)}\r\n${head.join('')}\r\n${body}`
-        socket.end(text, () => socket.destroy())
-      }
+      answerRaw(socket, status, router.errorBody(status, message))
     }
     // The answer to a request read whole comes first; one whose body broke off never completes,
     // so it gets this answer instead (and its handler logs it once the connection is gone).

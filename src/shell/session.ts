@@ -189,6 +189,12 @@ export class Session {
         properties: this.properties,
         env: process.env,
         isExit: (thrown) => thrown === EXIT,
+        // Reported as a run() nobody awaited is: to the host of the line that ran last.
+        unhandled: (error) => {
+          const frame = this.#lastFrame
+          if (frame) frame.host.failed(placed(error, frame), frame)
+          else this.#writeError(`${error.format()}\n`)
+        },
       },
       options.debug
     )
@@ -257,6 +263,8 @@ export class Session {
   }
 
   #current: LineState | undefined
+  /** The frame of the line run last (or running now), for failures that come after it. */
+  #lastFrame: Frame | undefined
 
   /** Runs one logical line. */
   async execute(text: string, frame: Frame): Promise<Outcome> {
@@ -268,6 +276,7 @@ export class Session {
       stop: outer?.stop ?? { interrupted: false },
     }
     if (!outer) this.#current = state
+    this.#lastFrame = frame
     // A line at the prompt is a batch of its own; a run of lines (a batch file) began one.
     const journal = outer ? undefined : this.#connector.journal
     const ownBatch = journal !== undefined && !journal.running
@@ -402,7 +411,11 @@ export class Session {
     const { frame } = state
     // Groovy's `this.binding.variables << map` makes the map's entries variables.
     const binding = /^\s*(?:this\s*\.\s*)?binding\s*\.\s*variables\s*<<\s*/.exec(text)
-    const code = binding ? `Object.assign(globalThis, ${text.slice(binding[0].length)})` : text
+    // Only a map: a string's (or a list's) entries are its characters (a megabyte: a million
+    // globals, and a minute's work), no names at all.
+    const code = binding
+      ? `Object.assign(globalThis, ((m) => typeof m === 'object' && m !== null && !Array.isArray(m) ? m : (() => { throw new TypeError(\`binding.variables << takes a map of names to values, not \${Array.isArray(m) ? 'a list' : typeof m === 'object' ? 'null' : \`a \${typeof m}\`}\`) })())(${text.slice(binding[0].length)}))`
+      : text
     let compiled
     try {
       compiled = compileLine(code)
@@ -419,10 +432,32 @@ export class Session {
     const stopped = new Promise<never>((_, reject) => {
       state.stop.reject = reject
     })
-    // A line whose value is a run() promise (`run("read ...")` alone) is settled by it, as an
-    // async function's return value is: the result shows, as Amster's eval shows it.
-    const value = await Promise.race([evaluation, stopped])
-    await Promise.race([Promise.allSettled([...state.pending].map((p) => p.task)), stopped])
+    // A promise nothing is left to settle (no timer, no I/O: `await new Promise(() => {})`)
+    // would have node end amsh there, silently, with exit status 13: the line fails instead.
+    let stuck: () => void = () => undefined
+    const never = new Promise<never>((_, reject) => {
+      stuck = () =>
+        reject(
+          new AmshError(
+            'E_SCRIPT',
+            'the line waits for a promise that nothing is left to settle (no timer, no I/O): it would never end'
+          )
+        )
+    })
+    process.once('beforeExit', stuck)
+    let value: unknown
+    try {
+      // A line whose value is a run() promise (`run("read ...")` alone) is settled by it, as an
+      // async function's return value is: the result shows, as Amster's eval shows it.
+      ;({ value } = await Promise.race([evaluation, stopped, never]))
+      await Promise.race([
+        Promise.allSettled([...state.pending].map((p) => p.task)),
+        stopped,
+        never,
+      ])
+    } finally {
+      process.off('beforeExit', stuck)
+    }
     for (const { promise, error } of state.pending) {
       if (error && !promise.observed) frame.host.failed(placed(error, frame), frame)
     }

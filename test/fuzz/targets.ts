@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import fc from 'fast-check'
 import { AmshError } from '../../src/errors.ts'
 import { parseFilter } from '../../src/crest/filter.ts'
@@ -8,52 +10,42 @@ import { compileLine } from '../../src/script/compile.ts'
 import { checkSource } from '../../src/catalog/syntax/index.ts'
 import { logicalLines } from '../../src/shell/lines.ts'
 import { parseCommand } from '../../src/verbs/index.ts'
+import { HOSTILE, inputs, mutated, target, textOf, type FuzzTarget } from './inputs.ts'
+import { importFilesTarget } from './import-files.ts'
+import { scriptValuesTarget } from './script-values.ts'
+import { SERVER_TARGETS } from './server.ts'
+
+export type { FuzzTarget } from './inputs.ts'
 
 // What amsh reads from people and files, fed generated and mutated inputs. Each target states
 // the one property every input must keep: it is answered (a value, or an AmshError with a code
 // that is not E_INTERNAL), within a time bound, never by a crash. The generators are seeded
 // with the shapes that broke before: runs of `${`, deep nesting, very long names.
 
-export interface FuzzTarget {
-  name: string
-  input: fc.Arbitrary<string>
-  /** Handles one input; throwing anything but an AmshError (or E_INTERNAL) is a failure. */
-  run(input: string): unknown
+/** The real sources of test/corpus/<language>, to mutate. */
+function corpus(language: string): string[] {
+  const dir = join(import.meta.dirname, '..', 'corpus', language)
+  return readdirSync(dir)
+    .sort()
+    .map((name) => readFileSync(join(dir, name), 'utf8'))
 }
 
-/** Text from the characters that matter to the grammar at hand, with some of anything. */
-function textOf(alphabet: string, maxLength = 200): fc.Arbitrary<string> {
-  const chars = [...alphabet]
-  return fc
-    .array(
-      fc.oneof(
-        { weight: 8, arbitrary: fc.constantFrom(...chars) },
-        { weight: 1, arbitrary: fc.string({ maxLength: 3, unit: 'binary' }) }
-      ),
-      { maxLength }
-    )
-    .map((parts) => parts.join(''))
-}
-
-/** Inputs that broke parsers before, and their like: deep nesting, long runs, long names. */
-const HOSTILE = fc.oneof(
-  fc.nat({ max: 10_000 }).map((n) => '`${'.repeat(n)),
-  fc.nat({ max: 10_000 }).map((n) => `${'['.repeat(n)}${']'.repeat(n)}`),
-  fc.nat({ max: 10_000 }).map((n) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`),
-  fc.nat({ max: 10_000 }).map((n) => '('.repeat(n)),
-  fc.constant('x'.repeat(1 << 20)),
-  fc.constant(`name eq "${'a'.repeat(1 << 20)}"`)
-)
-
-/** Mostly grammar-shaped text, sometimes hostile, sometimes a valid start with noise after. */
-function inputs(alphabet: string, starts: string[]): fc.Arbitrary<string> {
+/** A language's source check: mutated real sources mostly, grammar-shaped text, hostile shapes. */
+function sources(alphabet: string, starts: string[], seeds: string[]): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 6, arbitrary: textOf(alphabet) },
+    { weight: 5, arbitrary: mutated(seeds) },
+    { weight: 3, arbitrary: inputs(alphabet, starts) },
     {
-      weight: 3,
-      arbitrary: fc.tuple(fc.constantFrom(...starts), textOf(alphabet, 60)).map(([a, b]) => a + b),
+      weight: 1,
+      // A real source with a hostile shape spliced in.
+      arbitrary: fc
+        .tuple(fc.constantFrom(...seeds), fc.double({ min: 0, max: 1, noNaN: true }), HOSTILE)
+        .map(([seed, at, hostile]) => {
+          const i = Math.floor(at * seed.length)
+          return seed.slice(0, i) + hostile + seed.slice(i)
+        }),
     },
-    { weight: 1, arbitrary: HOSTILE }
+    { weight: 1, arbitrary: textOf(alphabet, 2000) }
   )
 }
 
@@ -62,8 +54,11 @@ const FILTER = ' ()!"\'\\/eqcoswgtlprandortruefalse_0123456789.-'
 const JSON_TEXT = ' {}[]:,"\\tfn.0123456789eE+-abu'
 const JAVASCRIPT = ' \n\t(){}[];,.=+-*/`$\'"\\<>!?:&|%abcdefrunvawitlso0123456789'
 const GROOVY = `${JAVASCRIPT}@~#`
+const PYTHON = ' \n\t(){}[];,.=+-*/\'"\\<>!:%@#defclassimportfrom0123456789rbu'
+const JAVA = ' \n\t(){}[];,.=+-*/\'"\\<>!?:&|%@classpublicvoidintnew0123456789'
 
-export const TARGETS: FuzzTarget[] = [
+/** The targets whose inputs are text. */
+const TEXT_TARGETS: FuzzTarget[] = [
   {
     name: 'command line (tokenizer and parser)',
     input: inputs(COMMAND, [
@@ -115,6 +110,30 @@ export const TARGETS: FuzzTarget[] = [
     input: inputs(GROOVY, ['def x = ', 'class A {', '"""${']),
     run: (source) => checkSource('GROOVY', source),
   },
+  {
+    name: 'Python source check',
+    input: sources(PYTHON, ['def f(', 'class A:\n  ', 'x = """', "print '"], corpus('python')),
+    run: (source) => checkSource('PYTHON', source),
+    // Real sources of 10-60 KB: ~20 ms each.
+    testRuns: 60,
+  },
+  {
+    name: 'Java source check',
+    input: sources(
+      JAVA,
+      ['class A {', 'public void f(', 'String s = "', '@Override\n'],
+      corpus('java')
+    ),
+    run: (source) => checkSource('JAVA', source),
+    testRuns: 60,
+  },
+]
+
+export const TARGETS: FuzzTarget<unknown>[] = [
+  ...TEXT_TARGETS.map((t) => target(t)),
+  ...SERVER_TARGETS,
+  scriptValuesTarget(),
+  importFilesTarget(),
 ]
 
 /** The longest any one input may take. */
@@ -128,41 +147,45 @@ export const MEMORY_LIMIT_MIB = 200
  * took. Rejects with the shrunk counter-example when an input breaks the property: an error
  * that is not an AmshError, longer than `limitMs`, more than MEMORY_LIMIT_MIB.
  */
-export async function fuzz(
-  target: FuzzTarget,
+export async function fuzz<T>(
+  target: FuzzTarget<T>,
   runs: number,
   seed?: number,
   limitMs = TIME_LIMIT_MS
 ): Promise<{ slowest: number; memoryMiB: number }> {
   let slowest = 0
   let memoryMiB = 0
-  await fc.assert(
-    fc.asyncProperty(target.input, async (input) => {
-      const started = performance.now()
-      const rss = process.memoryUsage.rss()
-      try {
-        await target.run(input)
-      } catch (err) {
-        if (!(err instanceof AmshError)) throw err
-        if (err.code === 'E_INTERNAL') throw err
-      }
-      const took = performance.now() - started
-      slowest = Math.max(slowest, took)
-      const grew = (process.memoryUsage.rss() - rss) / 2 ** 20
-      memoryMiB = Math.max(memoryMiB, grew)
-      if (grew > MEMORY_LIMIT_MIB) {
-        throw new Error(`took ${grew.toFixed(0)} MiB (limit ${MEMORY_LIMIT_MIB})`)
-      }
-      // Let the event loop turn, as it does between a server's requests: native finalizers
-      // (tree-sitter's trees) run only then.
-      await new Promise((done) => setImmediate(done))
-      if (took > limitMs) {
-        throw new Error(
-          `took ${took.toFixed(0)} ms (limit ${limitMs}) on ${JSON.stringify(input.slice(0, 200))}`
-        )
-      }
-    }),
-    { numRuns: runs, seed, endOnFailure: true }
-  )
+  const show = (input: T) =>
+    target.show?.(input) ?? JSON.stringify(String(input as string).slice(0, 200))
+  try {
+    await fc.assert(
+      fc.asyncProperty(target.input, async (input: T) => {
+        const started = performance.now()
+        const rss = process.memoryUsage.rss()
+        try {
+          await target.run(input)
+        } catch (err) {
+          if (!(err instanceof AmshError)) throw err
+          if (err.code === 'E_INTERNAL') throw err
+        }
+        const took = performance.now() - started
+        slowest = Math.max(slowest, took)
+        const grew = (process.memoryUsage.rss() - rss) / 2 ** 20
+        memoryMiB = Math.max(memoryMiB, grew)
+        if (grew > MEMORY_LIMIT_MIB) {
+          throw new Error(`took ${grew.toFixed(0)} MiB (limit ${MEMORY_LIMIT_MIB})`)
+        }
+        // Let the event loop turn, as it does between a server's requests: native finalizers
+        // (tree-sitter's trees) run only then.
+        await new Promise((done) => setImmediate(done))
+        if (took > limitMs) {
+          throw new Error(`took ${took.toFixed(0)} ms (limit ${limitMs}) on ${show(input)}`)
+        }
+      }),
+      { numRuns: runs, seed, endOnFailure: true }
+    )
+  } finally {
+    await target.close?.()
+  }
   return { slowest, memoryMiB }
 }
