@@ -41,9 +41,12 @@ export function scriptBody(name: string, n: number): string {
   })
 }
 
-/** The id of the n-th script a load run creates. */
-function loadId(n: number): string {
-  return `10ad0000-0000-4000-8000-${String(n).padStart(12, '0')}`
+/** Runs so far in this process: each creates its scripts under ids of its own. */
+let runs = 0
+
+/** The id of the n-th script load run `run` creates. */
+function loadId(run: number, n: number): string {
+  return `10ad${String(run).padStart(4, '0')}-0000-4000-8000-${String(n).padStart(12, '0')}`
 }
 
 export async function mixedLoad(options: LoadOptions): Promise<LoadResult> {
@@ -51,6 +54,7 @@ export async function mixedLoad(options: LoadOptions): Promise<LoadResult> {
   const sent = { read: 0, update: 0, create: 0, delete: 0 }
   const statuses = new Map<number, number>()
   let k = 0
+  const run = ++runs
   let created = 0
   let deleted = 0
   const path = scriptsPath(prefix)
@@ -88,7 +92,7 @@ export async function mixedLoad(options: LoadOptions): Promise<LoadResult> {
             return {
               ...request,
               method: 'PUT',
-              path: `${path}/${loadId(n)}`,
+              path: `${path}/${loadId(run, n)}`,
               headers: { ...common, 'content-type': 'application/json', 'if-none-match': '*' },
               body: scriptBody(`Load new ${n}`, n),
             }
@@ -103,7 +107,7 @@ export async function mixedLoad(options: LoadOptions): Promise<LoadResult> {
           return {
             ...request,
             method: 'DELETE',
-            path: `${path}/${loadId(deleted++)}`,
+            path: `${path}/${loadId(run, deleted++)}`,
             headers: common,
           }
         },
