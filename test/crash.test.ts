@@ -710,3 +710,42 @@ print(JSON.stringify(tally))
     }
   })
 })
+
+describe('update --set from two shells at once', () => {
+  const temp = tempDir('amsh-crash-')
+  const store = join(temp.dir, 'store.db')
+  after(() => temp.remove())
+
+  // Each shell sets a field of its own of one script, then reads it back: seeing an older value
+  // of its own field means the other shell wrote back what it had read before (a lost update).
+  const shell = (field: string, valueOf: string) => `
+lost = 0
+for (let i = 0; i < 60; i++) {
+  const value = ${valueOf}
+  await run(\`update Scripts --realm / --name Shared --set ${field}=\${value}\`)
+  const item = await run('read Scripts --realm / --name Shared')
+  if (item.${field} !== value) lost++
+}
+print(JSON.stringify({ lost }))
+`
+
+  test('neither loses the other one\u2019s field', async () => {
+    const body = JSON.stringify(scriptBody('Shared'))
+    const created = runAmsh(['--store', store, '-c', `create Scripts --realm / --body '${body}'`], {
+      env: { AMSH_HOME: temp.dir },
+    })
+    assert.equal(created.status, 0, created.stderr)
+    writeFileSync(join(temp.dir, 'a.amster'), shell('description', "'a' + i"))
+    const source = "Buffer.from('var b = ' + i).toString('base64')"
+    writeFileSync(join(temp.dir, 'b.amster'), shell('script', source))
+    const runs = await Promise.all(
+      ['a.amster', 'b.amster'].map((file) =>
+        runAmshAsync(['--store', store, join(temp.dir, file)], { env: { AMSH_HOME: temp.dir } })
+      )
+    )
+    for (const run of runs) {
+      assert.equal(run.status, 0, run.stderr)
+      assert.deepEqual(JSON.parse(run.stdout.trim().split('\n').at(-1)!), { lost: 0 })
+    }
+  })
+})

@@ -54,25 +54,29 @@ export const update: Verb = {
         option.verbs.includes('update') &&
         invocation.options[option.name] !== undefined
     )
-    let fetched: { current: JsonObject; fields: string[] } | undefined
-    let start: JsonObject | undefined
-    if (sets || (bodyless && filled)) {
-      if (!bodyless) {
-        throw new AmshError(
-          'E_USAGE',
-          'give --body (the whole item) or --set (one field), not both'
-        )
-      }
+    if (!sets && !(bodyless && filled)) {
+      const body = (await checkedBody(invocation, target, def, 'update', ctx, true))!
+      return ctx.transport.update(target, id, body, rev === undefined ? undefined : { rev })
+    }
+    if (!bodyless) {
+      throw new AmshError('E_USAGE', 'give --body (the whole item) or --set (one field), not both')
+    }
+    // The item as it is, changed, written back. Scripts show no revision to write at, so where
+    // the transport can, the read and the write are one transaction: a change another process
+    // makes in between waits for it, rather than being overwritten unseen.
+    const changeFields = async () => {
       const current = await ctx.transport.read(target, id)
       const set = sets ? withFieldsSet(current, sets, def.schema, target.entity.name) : undefined
-      fetched = { current, fields: set?.fields ?? [] }
-      start = set?.item ?? current
+      const start = set?.item ?? current
+      const body = (await checkedBody(invocation, target, def, 'update', ctx, true, start))!
+      return writeFields(ctx.transport, target, id, current, body, set?.fields ?? [], rev)
     }
-    const body = (await checkedBody(invocation, target, def, 'update', ctx, true, start))!
-    if (fetched) {
-      const { current, fields } = fetched
-      return writeFields(ctx.transport, target, id, current, body, fields, rev)
-    }
-    return ctx.transport.update(target, id, body, rev === undefined ? undefined : { rev })
+    if (!ctx.transport.atomic) return changeFields()
+    let written: JsonObject | undefined
+    await ctx.transport.atomic(async () => {
+      written = await changeFields()
+      return true
+    })
+    return written!
   },
 }
