@@ -47,6 +47,13 @@ const MIGRATIONS: Record<number, string> = {
   `,
 }
 
+/**
+ * How long a write waits for another process's to end (SQLite's busy timeout): a shell's or
+ * serve's write behind a whole --atomic batch of another shell waits for it to commit, rather
+ * than failing with "database is locked"; only a lock held longer than this is an error.
+ */
+const BUSY_TIMEOUT_MS = 30_000
+
 let addonPath: string | null | undefined
 
 /**
@@ -79,7 +86,7 @@ export function storeError(path: string, err: unknown): AmshError {
     SQLITE_NOTADB: 'is not a SQLite database (point --store at an amsh store or a new file)',
     SQLITE_CORRUPT: 'is damaged (SQLite reports corruption)',
     SQLITE_READONLY: 'is read-only: this command cannot change it',
-    SQLITE_BUSY: 'is locked by another process that is writing to it; try again',
+    SQLITE_BUSY: `is locked by another process that is writing to it (amsh waits up to ${BUSY_TIMEOUT_MS / 1000} s; a long --atomic batch or import may hold it longer); try again when it is done`,
     SQLITE_CANTOPEN: 'cannot be opened (check the path and its permissions)',
     SQLITE_FULL: 'cannot grow: the disk is full',
     SQLITE_IOERR: 'could not be read or written (I/O error)',
@@ -142,7 +149,7 @@ function snapshotOf(path: string): Db {
   const source = new Database(path, {
     readonly: true,
     fileMustExist: true,
-    timeout: 5000,
+    timeout: BUSY_TIMEOUT_MS,
     nativeBinding: nativeBinding(),
   })
   try {
@@ -176,7 +183,7 @@ export function openDatabase(path: string, options: { snapshot?: boolean } = {})
       ? snapshotOf(path)
       : new Database(memory ? ':memory:' : path, {
           readonly,
-          timeout: 5000,
+          timeout: BUSY_TIMEOUT_MS,
           nativeBinding: nativeBinding(),
         })
     // WAL with synchronous=NORMAL: commits skip fsync (checkpoints still sync), so a crash of
@@ -256,7 +263,7 @@ export function openPrivateDatabase(path: string, options: { readonly?: boolean 
   const db = new Database(path, {
     readonly: options.readonly ?? false,
     fileMustExist: options.readonly ?? false,
-    timeout: 5000,
+    timeout: BUSY_TIMEOUT_MS,
     nativeBinding: nativeBinding(),
   })
   if (!options.readonly) {
