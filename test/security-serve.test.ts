@@ -374,4 +374,31 @@ describe('amsh serve, end to end', () => {
     assert.equal(alive.status, 200)
     assert.equal(served.process.exitCode, null)
   })
+
+  test('without a session, a request is refused before its body is read, and its connection ends', async () => {
+    const url = new URL(served.base)
+    // The head announces a megabyte that never comes: the answer must not wait for it.
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: url.hostname, port: Number(url.port) })
+      let got = ''
+      const bound = setTimeout(() => {
+        socket.destroy()
+        resolve(`no answer in 2 s: ${got}`)
+      }, 2000)
+      socket.setEncoding('latin1')
+      socket.on('data', (chunk: string) => (got += chunk))
+      socket.on('close', () => {
+        clearTimeout(bound)
+        resolve(got)
+      })
+      socket.on('error', reject)
+      socket.write(
+        'POST /am/json/realms/root/scripts?_action=create HTTP/1.1\r\nHost: x\r\n' +
+          'Content-Type: application/json\r\nContent-Length: 1048576\r\n\r\n{"name": '
+      )
+    })
+    assert.match(text, /^HTTP\/1\.1 401 Unauthorized\r\n/)
+    assert.match(text, /\r\nconnection: close\r\n/i)
+    assert.match(text, /Access Denied/)
+  })
 })

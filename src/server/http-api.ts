@@ -30,11 +30,16 @@ export interface ApiResponse {
 /** One server's API (AM's, Janssen's): its answers, and its errors' bodies. */
 export interface Handler {
   handle(request: ApiRequest): Promise<ApiResponse>
+  /**
+   * Whether a request is refused before its body is read (no valid session where one is
+   * needed): a client that is not let in cannot make the server read and hold a body for it.
+   */
+  refusedUnread?(request: Omit<ApiRequest, 'body'>): HttpError | undefined
   /** The body of an error answer, in the API's own shape. */
   errorBody(status: number, message: string): string
 }
 
-export function header(request: ApiRequest, name: string): string | undefined {
+export function header(request: Pick<ApiRequest, 'headers'>, name: string): string | undefined {
   const value = request.headers[name]
   return Array.isArray(value) ? value[0] : value
 }

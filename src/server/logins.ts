@@ -51,7 +51,7 @@ export class Logins {
   }
 
   /** The session token a request carries: Bearer, a header named as the cookie, or the cookie. */
-  tokenOf(request: ApiRequest): string | undefined {
+  tokenOf(request: Pick<ApiRequest, 'headers'>): string | undefined {
     const { cookieName } = this.#options.profile
     const bearer = /^Bearer\s+(.+)$/i.exec(header(request, 'authorization') ?? '')
     if (bearer) return bearer[1]

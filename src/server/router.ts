@@ -40,6 +40,8 @@ function decodeSegments(path: string): string[] {
   }
 }
 
+type Opening = 'token' | 'serverinfo' | 'authenticate' | 'sessions'
+
 export class Router implements Handler {
   readonly errorBody = errorBody
 
@@ -53,29 +55,50 @@ export class Router implements Handler {
     this.#resources = new Resources(options.transport, options.profile)
   }
 
+  /** The routes anyone may call: serverinfo and the logins. */
+  #open(segments: string[], method: string): Opening | undefined {
+    // OAuth 2.0's endpoint sits beside /json, as in AM (root realm only, as Identity Cloud).
+    if (segments.join('/') === 'oauth2/access_token') return 'token'
+    const rest = segments.slice(1)
+    if (rest[0] === 'serverinfo' && method === 'GET') return 'serverinfo'
+    // /json/authenticate is the top-level realm's too.
+    const path = rest.join('/')
+    if ((path === 'realms/root/authenticate' || path === 'authenticate') && method === 'POST') {
+      return 'authenticate'
+    }
+    if (path === 'realms/root/sessions' && method === 'POST') return 'sessions'
+    return undefined
+  }
+
+  refusedUnread(request: Omit<ApiRequest, 'body'>): HttpError | undefined {
+    let segments: string[]
+    try {
+      segments = decodeSegments(request.path)
+    } catch {
+      return undefined // handle() says what is wrong with the path
+    }
+    if (segments[0] !== 'json' || this.#open(segments, request.method)) return undefined
+    if (this.#options.sessions.valid(this.#logins.tokenOf(request))) return undefined
+    // Its body is not read: the connection ends with the answer.
+    return new HttpError(401, 'Access Denied', { connection: 'close' })
+  }
+
   async handle(request: ApiRequest): Promise<ApiResponse> {
     const segments = decodeSegments(request.path)
     if (segments.some((s) => s === '')) throw notFound()
-    // OAuth 2.0's endpoint sits beside /json, as in AM (root realm only, as Identity Cloud).
-    if (segments.join('/') === 'oauth2/access_token') return this.#logins.token(request)
-    if (segments[0] !== 'json') throw notFound()
     const rest = segments.slice(1)
     const api = parseApiVersion(header(request, 'accept-api-version'))
-
-    if (rest[0] === 'serverinfo' && request.method === 'GET') {
-      return this.#logins.serverInfo(rest[1], api)
+    switch (this.#open(segments, request.method)) {
+      case 'token':
+        return this.#logins.token(request)
+      case 'serverinfo':
+        return this.#logins.serverInfo(rest[1], api)
+      case 'authenticate':
+        return this.#logins.authenticate(request)
+      case 'sessions':
+        return this.#logins.session(request)
     }
-    // /json/authenticate is the top-level realm's too.
-    const path = rest.join('/')
-    if (
-      (path === 'realms/root/authenticate' || path === 'authenticate') &&
-      request.method === 'POST'
-    ) {
-      return this.#logins.authenticate(request)
-    }
-    if (path === 'realms/root/sessions' && request.method === 'POST') {
-      return this.#logins.session(request)
-    }
+    if (segments[0] !== 'json') throw notFound()
     if (!this.#options.sessions.valid(this.#logins.tokenOf(request))) {
       throw new HttpError(401, 'Access Denied')
     }

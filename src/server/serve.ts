@@ -173,17 +173,18 @@ export function serve(options: ServeOptions): Promise<{ server: Server; url: str
     if (request.httpVersion === '1.1' && request.headers.host == null) {
       throw new HttpError(400, 'An HTTP/1.1 request must name its Host')
     }
-    const body = await readBody(request)
     const host = request.headers.host ?? `${options.host}:${options.port}`
-    return router.handle({
+    const unread = {
       method: request.method ?? 'GET',
       path: url.pathname.slice(contextPath.length),
       query: url.searchParams,
       headers: request.headers,
-      body,
       base: `http://${host}${contextPath}`,
       remoteAddress: request.socket.remoteAddress,
-    })
+    }
+    const refused = router.refusedUnread?.(unread)
+    if (refused) throw refused
+    return router.handle({ ...unread, body: await readBody(request) })
   }
 
   const respond = async (request: IncomingMessage, response: ServerResponse) => {
