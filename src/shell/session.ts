@@ -238,7 +238,16 @@ export class Session {
   }
 
   /** Closes what `connect` opened (the start-up store belongs to whoever made it). */
+  /** Ends the session: its connection, and the bookkeeping of its lines. */
   close(): void {
+    this.#leave()
+    // An AsyncLocalStorage that has run stays in node's list of them, which every new promise of
+    // the process walks, until it is disabled: each session that ended made all later ones slower.
+    this.#lines.disable()
+  }
+
+  /** Back to the local store, closing the connection left when amsh opened it. */
+  #leave(): void {
     if (this.#connection.owned) this.#connection.transport.close()
     this.#connection = this.#connector.home
   }
@@ -401,7 +410,7 @@ export class Session {
     const asker = () => ask ?? this.#lines.getStore()?.frame.host.ask
     const next = await this.#connector.open(request, baseDir, asker)
     if (next !== this.#connection) {
-      this.close()
+      this.#leave()
       this.#connection = next
     }
     return true
