@@ -33,8 +33,7 @@ const PASSWORD = 'fuzz-p4ss'
  * Failed logins answer later and later, on purpose; the time bound is for work, so the fuzzed
  * server does not wait.
  */
-const unhurried = () =>
-  new Sessions(PASSWORD, { throttle: new LoginThrottle({ delayMs: () => 0 }) })
+const unhurried = () => new LoginThrottle({ delayMs: () => 0 })
 const JANS_CLIENT = { id: 'amsh-client', secret: PASSWORD }
 const SCRIPT_ID = '11111111-2222-4333-8444-555555555555'
 
@@ -561,7 +560,7 @@ export const SERVER_TARGETS: FuzzTarget<unknown>[] = [
         router: new Router({
           transport: store,
           profile: getProfile('am8'),
-          sessions: unhurried(),
+          sessions: new Sessions(PASSWORD, { throttle: unhurried() }),
         }),
         host: '127.0.0.1',
         port: 0,
@@ -619,7 +618,12 @@ export const SERVER_TARGETS: FuzzTarget<unknown>[] = [
     },
     async (store, log) => {
       const { server, url } = await serve({
-        router: new JansApi({ transport: store, client: JANS_CLIENT, lifetime: 3600 }),
+        router: new JansApi({
+          transport: store,
+          client: JANS_CLIENT,
+          lifetime: 3600,
+          throttle: unhurried(),
+        }),
         host: '127.0.0.1',
         port: 0,
         contextPath: '',
