@@ -94,7 +94,7 @@ export async function mixedLoad(options: LoadOptions): Promise<LoadResult> {
               method: 'PUT',
               path: `${path}/${loadId(run, n)}`,
               headers: { ...common, 'content-type': 'application/json', 'if-none-match': '*' },
-              body: scriptBody(`Load new ${n}`, n),
+              body: scriptBody(`Load new ${run}-${n}`, n),
             }
           }
           // The oldest script the run created, made at least 20 requests ago: with at most
