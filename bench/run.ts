@@ -2,7 +2,7 @@
 // on this machine, and recorded in bench/results/ with the machine it came from.
 import { execFileSync, spawnSync } from 'node:child_process'
 import Database from 'better-sqlite3'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, hostname, loadavg, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { getEntity } from '../src/catalog/catalog.ts'
@@ -589,6 +589,7 @@ function resultsPage(date: string): string {
     '',
     ...details,
     '',
+    readFileSync(join('bench', 'targets-not-met.md'), 'utf8'),
   ].join('\n')
 }
 rmSync(work, { recursive: true, force: true })
