@@ -6,6 +6,8 @@ import { getEntity } from '../src/catalog/catalog.ts'
 import { getProfile, type Product } from '../src/catalog/profiles.ts'
 import { Router } from '../src/server/router.ts'
 import { serve } from '../src/server/serve.ts'
+import { Connector } from '../src/shell/connect.ts'
+import { Session } from '../src/shell/session.ts'
 import { Sessions } from '../src/server/sessions.ts'
 import { LocalStore } from '../src/transport/local/store.ts'
 import type { Transport } from '../src/transport/types.ts'
@@ -195,4 +197,21 @@ export async function withRealms(path: string, realms: string[], product: Produc
   } finally {
     store.close()
   }
+}
+
+/** A session on `transport` (as its home, the am8 product) that writes nothing anywhere. */
+export function quietSession(transport: Transport): Session {
+  return new Session({
+    connector: new Connector({
+      home: { transport, label: undefined, owned: false },
+      product: 'am8',
+      env: {},
+      warn: () => undefined,
+      debug: false,
+    }),
+    profile: getProfile('am8'),
+    properties: new Map(),
+    write: () => undefined,
+    writeError: () => undefined,
+  })
 }

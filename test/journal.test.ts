@@ -22,6 +22,7 @@ import type { Target, Transport } from '../src/transport/types.ts'
 import { runCrudContract } from './crud-contract.ts'
 import {
   BIN,
+  quietSession,
   realmBody,
   runAmsh,
   runAmshAsync,
@@ -534,19 +535,7 @@ describe('undo and journal, as commands', () => {
   })
 
   test('with the journal off, undo and journal say so', async () => {
-    const bare = new Session({
-      connector: new Connector({
-        home: { transport: store, label: undefined, owned: false },
-        product: 'am8',
-        env: {},
-        warn: () => undefined,
-        debug: false,
-      }),
-      profile: getProfile('am8'),
-      properties: new Map(),
-      write: () => undefined,
-      writeError: () => undefined,
-    })
+    const bare = quietSession(store)
     for (const line of ['undo', 'journal list']) {
       await assert.rejects(
         bare.execute(line, {

@@ -4,28 +4,11 @@
 // went from 7 to 33 ms a line (found by npm run fuzz, whose values target makes a session per input).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { getProfile } from '../src/catalog/profiles.ts'
-import { Connector } from '../src/shell/connect.ts'
-import { Session, type Frame } from '../src/shell/session.ts'
+import type { Frame } from '../src/shell/session.ts'
 import { LocalStore } from '../src/transport/local/store.ts'
+import { quietSession } from './helpers.ts'
 
 const store = new LocalStore({ path: ':memory:', product: 'am8' })
-
-function session(): Session {
-  return new Session({
-    connector: new Connector({
-      home: { transport: store, label: undefined, owned: false },
-      product: 'am8',
-      env: {},
-      warn: () => undefined,
-      debug: false,
-    }),
-    profile: getProfile('am8'),
-    properties: new Map(),
-    write: () => undefined,
-    writeError: () => undefined,
-  })
-}
 
 const frame: Frame = {
   file: '<test>',
@@ -54,12 +37,12 @@ async function promiseTime(): Promise<number> {
 }
 
 test('sessions that ended leave no cost on the promises of the process', async () => {
-  const first = session()
+  const first = quietSession(store)
   await first.execute('x = 1', frame)
   first.close()
   const before = await promiseTime()
   for (let i = 0; i < 300; i++) {
-    const ended = session()
+    const ended = quietSession(store)
     await ended.execute('x = 1', frame)
     ended.close()
   }

@@ -2,12 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import { getProfile } from '../../src/catalog/profiles.ts'
 import { AmshError } from '../../src/errors.ts'
 import { render } from '../../src/output/format.ts'
-import { Connector } from '../../src/shell/connect.ts'
-import { PROMPT, Session, type Frame, type SessionHost } from '../../src/shell/session.ts'
+import { PROMPT, type Frame, type SessionHost } from '../../src/shell/session.ts'
 import { LocalStore } from '../../src/transport/local/store.ts'
+import { quietSession } from '../helpers.ts'
 import { target, type FuzzTarget } from './inputs.ts'
 
 // Values a user's JavaScript line hands to amsh that fight back: Proxies whose traps throw (or
@@ -219,19 +218,7 @@ export function scriptValuesTarget(): FuzzTarget<unknown> {
       store ??= new LocalStore({ path: ':memory:', product: 'am8' })
       dir ??= mkdtempSync(join(tmpdir(), 'amsh-fuzz-values-'))
       const failures: AmshError[] = []
-      const session = new Session({
-        connector: new Connector({
-          home: { transport: store, label: undefined, owned: false },
-          product: 'am8',
-          env: {},
-          warn: () => undefined,
-          debug: false,
-        }),
-        profile: getProfile('am8'),
-        properties: new Map(),
-        write: () => undefined,
-        writeError: () => undefined,
-      })
+      const session = quietSession(store)
       const frame: Frame = {
         file: PROMPT,
         line: 1,
