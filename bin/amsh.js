@@ -4,10 +4,18 @@
 // when it is missing, stale or unwritable, the bundle is compiled as usual. This file is
 // CommonJS (bin/package.json) because an ES module entry costs node ~8 ms more to reach.
 'use strict'
-const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs')
+const {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} = require('node:fs')
 const { createRequire, Module } = require('node:module')
 const { homedir } = require('node:os')
-const { dirname, isAbsolute, join } = require('node:path')
+const { basename, dirname, isAbsolute, join } = require('node:path')
 const vm = require('node:vm')
 
 const bundle = join(__dirname, '..', 'dist', 'amsh.cjs')
@@ -40,6 +48,12 @@ if (cache && (cached === undefined || script.cachedDataRejected)) {
       const temp = `${cache}.${process.pid}`
       writeFileSync(temp, script.createCachedData(), { mode: 0o600 })
       renameSync(temp, cache)
+      // The caches of earlier builds are no use any more: one file stays, not one per build.
+      for (const name of readdirSync(dirname(cache))) {
+        if (/^code-.*\.bin$/.test(name) && name !== basename(cache)) {
+          rmSync(join(dirname(cache), name), { force: true })
+        }
+      }
     } catch {
       // A read-only or full home: the next start compiles again.
     }
