@@ -15,6 +15,7 @@ import { Session } from './shell/session.ts'
 import { stdout, writeStderr } from './output/buffered.ts'
 import { openTransport } from './transport/open.ts'
 import { PlanTransport } from './transport/plan.ts'
+import type { LocalStore } from './transport/local/store.ts'
 import type { Transport } from './transport/types.ts'
 
 // The composition root: reads the command line, opens the store, picks the front end (REPL,
@@ -249,7 +250,7 @@ export async function main(argv: string[]): Promise<number> {
   colour.on = options.color
   const files = cli.args
 
-  let store: Transport | undefined
+  let store: LocalStore | undefined
   let session: Session | undefined
   let journal: Journal | undefined
   try {
@@ -350,9 +351,21 @@ export async function main(argv: string[]): Promise<number> {
       )
     }
 
-    // A batch that keeps nothing until it ends loses nothing of its output to a kill; the
-    // output of one that commits each command says what is done, so it goes out as it comes.
-    if (options.atomic || options.dryRun) stdout.hold()
+    // A batch that keeps nothing until it ends loses nothing of its output to a kill. One that
+    // keeps each command on its own commits them in groups, and reports each group once it is
+    // committed: after a kill, what was reported was kept (and the journal has what was kept).
+    if (options.atomic || options.dryRun) {
+      stdout.hold()
+    } else {
+      const place = localPlace(storePath)
+      journal?.hold(place)
+      store.groupCommits({
+        beforeCommit: () => journal?.commit(),
+        afterCommit: () => stdout.flush(),
+      })
+      const home = store
+      stdout.hold(() => home.commitGroup())
+    }
     const batch = new Batch(session, io, {
       policy: options.onError as ErrorPolicy,
       output: output ?? 'json',
@@ -403,6 +416,7 @@ export async function main(argv: string[]): Promise<number> {
         io.err('amsh: --atomic: the batch failed, so none of its changes were kept')
       }
     }
+    store.commitGroup()
     journal?.end(batch.failures > 0 ? 'failed' : 'done')
     return batch.exitCode()
   } catch (err) {

@@ -38,3 +38,22 @@ test('not held, or to a terminal, each write goes out at once', () => {
     assert.deepEqual(writes, ['a\n'])
   }
 })
+
+test('a gate that cannot let output go yet keeps it, until it can', async () => {
+  for (const isTTY of [false, true]) {
+    const { stream, writes } = fakeStream(isTTY)
+    const out = new BufferedOutput(stream)
+    let open = false
+    out.hold(() => open)
+    out.write('a\n')
+    out.flush()
+    out.write('b\n')
+    assert.deepEqual(writes, [])
+    open = true
+    await new Promise((done) => setTimeout(done, 60))
+    assert.deepEqual(writes.join(''), 'a\nb\n')
+    out.write('c\n')
+    out.flush()
+    assert.deepEqual(writes.join(''), 'a\nb\nc\n')
+  }
+})

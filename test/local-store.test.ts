@@ -28,6 +28,19 @@ runTransportContract('local store (file)', async () => {
   }
 })
 
+runTransportContract('local store (file, group commit)', async () => {
+  const temp = tempDir()
+  const transport = new LocalStore({ path: join(temp.dir, 'store.db'), product: 'am8' })
+  transport.groupCommits({ beforeCommit: () => undefined, afterCommit: () => undefined })
+  return {
+    transport,
+    dispose: () => {
+      transport.close()
+      temp.remove()
+    },
+  }
+})
+
 runCrudContract({
   name: 'local store',
   open: async () => {
@@ -165,5 +178,70 @@ describe('local store files', () => {
     )
     assert.deepEqual(await names(), ['Kept'])
     store.close()
+  })
+
+  test('group commit: changes wait in one transaction, and each failed one takes back only itself', async () => {
+    const path = join(temp.dir, 'group.db')
+    const store = new LocalStore({ path, product: 'am8' })
+    const events: string[] = []
+    store.groupCommits({
+      beforeCommit: () => events.push('before'),
+      afterCommit: () => events.push('after'),
+    })
+    const committed = () => {
+      const other = new Database(path, { readonly: true })
+      try {
+        const rows = other
+          .prepare(
+            "SELECT name FROM resources WHERE entity = 'Scripts' AND realm = '/' ORDER BY name"
+          )
+          .all() as { name: string }[]
+        return rows.map((row) => row.name)
+      } finally {
+        other.close()
+      }
+    }
+    assert.equal(store.commitGroup(), true, 'nothing to commit')
+    assert.deepEqual(events, [])
+
+    await store.create(root, scriptBody('One'))
+    await assert.rejects(store.create(root, scriptBody('One')), { code: 'E_CONFLICT' })
+    assert.equal(
+      await store.atomic(async () => {
+        await store.create(root, scriptBody('Dropped'))
+        return false
+      }),
+      false
+    )
+    await store.create(root, scriptBody('Two'))
+    assert.deepEqual(committed(), [], 'another connection sees nothing before the commit')
+    assert.equal(store.commitGroup(), true)
+    assert.deepEqual(committed(), ['One', 'Two'])
+    assert.deepEqual(events, ['before'])
+
+    // A commit asked while a change waits on work of its own comes when that change ends.
+    let release!: () => void
+    const waiting = new Promise<void>((done) => (release = done))
+    const change = store.atomic(async () => {
+      await store.create(root, scriptBody('Three'))
+      await waiting
+      return true
+    })
+    await new Promise((done) => setImmediate(done))
+    assert.equal(store.commitGroup(), false)
+    assert.deepEqual(committed(), ['One', 'Two'])
+    release()
+    assert.equal(await change, true)
+    assert.deepEqual(committed(), ['One', 'Three', 'Two'])
+    assert.deepEqual(events, ['before', 'before', 'after'])
+
+    // Left alone, a group commits within a moment; and close() commits what is left.
+    await store.create(root, scriptBody('Four'))
+    await new Promise((done) => setTimeout(done, 40))
+    assert.deepEqual(committed(), ['Four', 'One', 'Three', 'Two'])
+    assert.deepEqual(events.slice(-2), ['before', 'after'])
+    await store.create(root, scriptBody('Five'))
+    store.close()
+    assert.deepEqual(committed(), ['Five', 'Four', 'One', 'Three', 'Two'])
   })
 })

@@ -331,9 +331,10 @@ export class Journal {
 
   /**
    * From now until flush(), the entries of changes at `place` are committed to the journal every
-   * so often rather than one by one: for a batch the local store at `place` holds in one
-   * transaction (--atomic), which a kill rolls back whole, so an entry lost with it names a change
-   * that was lost too. flush() must come before that transaction commits.
+   * so often rather than one by one: for changes the local store at `place` holds in a
+   * transaction (an --atomic batch, a commit group), which a kill rolls back whole, so an entry
+   * lost with it names a change that was lost too. commit() or flush() must come before that
+   * transaction commits.
    */
   hold(place: string): void {
     if (!this.readonly) this.#held = place
@@ -342,7 +343,16 @@ export class Journal {
   /** Commits what hold() kept, and stops holding. */
   flush(): void {
     this.#held = undefined
-    this.#commitHeld()
+    this.commit()
+  }
+
+  /** Commits what hold() kept so far, and goes on holding. */
+  commit(): void {
+    try {
+      this.#commitHeld()
+    } catch (err) {
+      throw this.#error(err)
+    }
   }
 
   /**

@@ -1,13 +1,18 @@
-// The output of a batch that commits only at its end (--atomic, --dry-run) goes out in chunks.
-// Node writes to files and pipes synchronously, so one write per command was one system call
-// per command: a tenth of such a batch's time on the local store. A terminal still gets each
-// write at once, a reader of a pipe gets what is waiting within a moment, and whatever goes to
-// stderr first sends what stdout holds, so the two streams keep their order when they go to one
-// place. A batch that commits each command writes each report at once: after a kill, its output
-// is still the list of what was done.
+// amsh's stdout in a batch. Node writes to files and pipes synchronously, so one write per
+// command was one system call per command: a tenth of a batch's time on the local store. A batch
+// (not to a terminal) sends its output in chunks instead: a reader of a pipe gets what is waiting
+// within a moment, and whatever goes to stderr first sends what stdout holds, so the two streams
+// keep their order when they go to one place.
+//
+// What a batch reports done must be done: where the store holds changes uncommitted for a while
+// (group commit), output waits for the commit, which the gate makes. After a kill, the output is
+// a list of what was kept.
 
 const CHUNK = 64 * 1024
 const WAIT_MS = 20
+
+/** Commits what output may report; false when it cannot yet (a change is under way). */
+export type OutputGate = () => boolean
 
 export class BufferedOutput {
   readonly #stream: NodeJS.WriteStream
@@ -15,38 +20,49 @@ export class BufferedOutput {
   #size = 0
   #timer: NodeJS.Timeout | undefined
   #held = false
+  #gate: OutputGate = () => true
 
   constructor(stream: NodeJS.WriteStream) {
     this.#stream = stream
   }
 
   /**
-   * From now on, writes wait to go out in chunks (not to a terminal). Never at the prompt,
-   * where readline writes the prompt straight to the stream, after any output.
+   * From now on, writes wait to go out in chunks (not to a terminal), and each goes out only once
+   * `gate` lets it. Never at the prompt, where readline writes the prompt straight to the stream,
+   * after any output.
    */
-  hold(): void {
+  hold(gate?: OutputGate): void {
     this.#held = !this.#stream.isTTY
+    if (gate) this.#gate = gate
   }
 
   write(text: string): void {
-    if (!this.#held) {
+    if (!this.#held && this.#parts.length === 0 && this.#gate()) {
       this.#stream.write(text)
       return
     }
     this.#parts.push(text)
     this.#size += text.length
-    if (this.#size >= CHUNK) this.flush()
-    else this.#timer ??= setTimeout(() => this.flush(), WAIT_MS).unref()
+    if (this.#size >= CHUNK || !this.#held) this.flush()
+    else this.#later()
   }
 
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = undefined
     if (this.#parts.length === 0) return
+    if (!this.#gate()) {
+      this.#later()
+      return
+    }
     const text = this.#parts.join('')
     this.#parts = []
     this.#size = 0
     this.#stream.write(text)
+  }
+
+  #later(): void {
+    this.#timer ??= setTimeout(() => this.flush(), WAIT_MS).unref()
   }
 }
 

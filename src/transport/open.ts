@@ -45,6 +45,10 @@ export type TransportSpec =
       login: JansLoginRequest
     })
 
+export async function openTransport(
+  spec: Extract<TransportSpec, { kind: 'local' }>
+): Promise<LocalStore>
+export async function openTransport(spec: TransportSpec): Promise<Transport>
 export async function openTransport(spec: TransportSpec): Promise<Transport> {
   if (spec.kind === 'local') {
     return new LocalStore({ path: spec.path, product: spec.product, snapshot: spec.snapshot })

@@ -58,6 +58,28 @@ export interface LocalStoreOptions {
   snapshot?: boolean
 }
 
+/**
+ * How long a batch's changes wait in one open transaction before it commits (group commit): a
+ * commit costs as much as a few changes, and nobody else may write while one is held.
+ */
+const GROUP_MS = 5
+
+/** What group commit must do around each commit (see LocalStore.groupCommits). */
+export interface CommitHooks {
+  /** Before a commit: what must be in its own file first (the journal's entries). */
+  beforeCommit(): void
+  /** After a commit the store made on its own (the group grew old): send what it reported. */
+  afterCommit(): void
+}
+
+interface CommitGroup {
+  hooks: CommitHooks
+  /** When its transaction began; undefined while none is open. */
+  since: number | undefined
+  /** A commit was asked while a change was under way: it comes when the change ends. */
+  due: boolean
+}
+
 interface Row {
   realm: string
   id: string
@@ -108,6 +130,9 @@ export class LocalStore implements Transport {
   readonly #collections = new Map<EntityDef, KindCollection>()
   readonly #access: StoreAccess
   #savepoints = 0
+  /** atomic() calls under way (a change waits on work of its own between its statements). */
+  #underWay = 0
+  #group: CommitGroup | undefined
 
   constructor(options: LocalStoreOptions) {
     this.path = options.path
@@ -138,24 +163,89 @@ export class LocalStore implements Transport {
   }
 
   close(): void {
-    if (this.#db.open) this.#db.close()
+    if (!this.#db.open) return
+    this.commitGroup()
+    this.#db.close()
+  }
+
+  /**
+   * Group commit, for a batch that keeps each command on its own: from now on each change is a
+   * savepoint of one open transaction, committed once it is GROUP_MS old (at the end of the change
+   * that finds it so, or by a timer when the batch is busy elsewhere), when commitGroup() asks, or
+   * at close. A failed change still takes back only itself. A kill loses the changes since the
+   * last commit, so what reports them must wait for commitGroup() (src/output/buffered.ts).
+   */
+  groupCommits(hooks: CommitHooks): void {
+    this.#group = { hooks, since: undefined, due: false }
+  }
+
+  /**
+   * Commits the group now, unless a change is under way (it then commits when that change ends).
+   * True when nothing the store has done is left uncommitted.
+   */
+  commitGroup(): boolean {
+    const group = this.#group
+    if (group?.since === undefined) return true
+    if (this.#underWay > 0) {
+      group.due = true
+      return false
+    }
+    this.#commit(group)
+    return true
+  }
+
+  #commit(group: CommitGroup): void {
+    group.since = undefined
+    group.due = false
+    group.hooks.beforeCommit()
+    this.#guard(() => this.#statement('COMMIT').run())
+  }
+
+  /** Opens the group's transaction for the change about to begin, if none is open. */
+  #joinGroup(group: CommitGroup): void {
+    if (group.since !== undefined) return
+    this.#guard(() => this.#statement('BEGIN IMMEDIATE').run())
+    group.since = this.#now()
+    setTimeout(() => {
+      try {
+        if (this.#db.open && group.since !== undefined && this.commitGroup()) {
+          group.hooks.afterCommit()
+        }
+      } catch {
+        // Left for the next change, commitGroup() or close() to commit, or to report.
+      }
+    }, GROUP_MS).unref()
+  }
+
+  /** A change ended: the group commits if it has grown old, or a commit waited for the change. */
+  #leftChange(): void {
+    const group = this.#group
+    if (group?.since === undefined || this.#underWay > 0) return
+    if (group.due || this.#now() - group.since >= GROUP_MS) {
+      this.#commit(group)
+      group.hooks.afterCommit()
+    }
   }
 
   /**
    * One transaction around asynchronous work (better-sqlite3's own transactions are synchronous).
    * If the process dies before COMMIT, SQLite discards the transaction when the store next opens.
-   * Inside another (a journaled change in an --atomic batch) it is a savepoint of that one.
+   * Inside another (a journaled change in an --atomic batch, a change in a commit group) it is a
+   * savepoint of that one.
    */
   async atomic(work: () => Promise<boolean>): Promise<boolean> {
     this.#writable()
     // Prepared once: every journaled change of a batch comes through here.
     const run = (sql: string) => this.#guard(() => this.#statement(sql).run())
+    if (this.#group && this.#underWay === 0) this.#joinGroup(this.#group)
     const savepoint = this.#db.inTransaction ? `amsh_${++this.#savepoints}` : undefined
     run(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN IMMEDIATE')
     let keep = false
+    this.#underWay++
     try {
       keep = await work()
     } finally {
+      this.#underWay--
       if (savepoint) {
         this.#savepoints--
         if (!keep) run(`ROLLBACK TO ${savepoint}`)
@@ -164,6 +254,7 @@ export class LocalStore implements Transport {
         run(keep ? 'COMMIT' : 'ROLLBACK')
       }
     }
+    this.#leftChange()
     return keep
   }
 
@@ -613,7 +704,15 @@ export class LocalStore implements Transport {
   #write<T>(fn: () => T): Promise<T> {
     return this.#run(() => {
       this.#writable()
-      return this.#db.inTransaction ? fn() : this.#db.transaction(fn).immediate()
+      const group = this.#group
+      if (!group || this.#underWay > 0) {
+        return this.#db.inTransaction ? fn() : this.#db.transaction(fn).immediate()
+      }
+      // A change of its own in the group: a savepoint, so that failing it takes back only itself.
+      this.#joinGroup(group)
+      const result = this.#db.transaction(fn)()
+      this.#leftChange()
+      return result
     })
   }
 
