@@ -12,9 +12,18 @@ export const REDACTED = '[secret: not journaled]'
 
 const SECRET_KEY = /password|secret|credential|private.?key|token|(^|[._-])pwd($|[._-])/i
 
+/** The answers for keys seen so far: the same few keys come again in every item. */
+const secretKeys = new Map<string, boolean>()
+
 /** Whether a key's value is treated as a secret (`userPassword`, `sharedSecret-encrypted`). */
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key) || key.endsWith('-encrypted')
+  let secret = secretKeys.get(key)
+  if (secret === undefined) {
+    secret = SECRET_KEY.test(key) || key.endsWith('-encrypted')
+    if (secretKeys.size >= 10_000) secretKeys.clear()
+    secretKeys.set(key, secret)
+  }
+  return secret
 }
 
 /**

@@ -207,12 +207,16 @@ export class JournalingTransport extends ForwardingTransport implements JournalP
     id: string | undefined
   ): Intent {
     const { target, intent } = change
+    // Field by field: spreading objects of several shapes was a tenth of the journal's time.
     return {
-      ...intent,
-      ...before,
-      id: intent.id ?? id,
       entity: target.entity.name,
       scope: target.scope,
+      id: intent.id ?? id,
+      op: intent.op,
+      action: intent.action,
+      name: intent.name,
+      before: before.before,
+      beforeKnown: before.beforeKnown,
     }
   }
 

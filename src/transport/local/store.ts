@@ -62,7 +62,7 @@ export interface LocalStoreOptions {
  * How long a batch's changes wait in one open transaction before it commits (group commit): a
  * commit costs as much as a few changes, and nobody else may write while one is held.
  */
-const GROUP_MS = 5
+const GROUP_MS = 20
 
 /** What group commit must do around each commit (see LocalStore.groupCommits). */
 export interface CommitHooks {
@@ -340,7 +340,7 @@ export class LocalStore implements Transport {
       : plain(body, entity)
     this.#checkName(entity, row.realm, doc, id)
     const saved = this.#save(entity, row.realm, id, doc, 'update')
-    return this.#present(entity, { realm: row.realm, id, body: JSON.stringify(doc), rev: saved })
+    return this.#shown(entity, id, doc, saved, false)
   }
 
   delete(target: Target, id: string): Promise<JsonObject> {
@@ -423,7 +423,7 @@ export class LocalStore implements Transport {
     }
     this.#checkName(entity, realm, doc, newId)
     const rev = this.#save(entity, realm, newId, doc, 'create')
-    return this.#present(entity, { realm, id: newId, body: JSON.stringify(doc), rev }, true)
+    return this.#shown(entity, newId, doc, rev, true)
   }
 
   #updateSingleton(
@@ -437,7 +437,7 @@ export class LocalStore implements Transport {
     if (row) this.#checkRev(entity, row, options?.rev)
     const doc = plain(body, entity)
     const rev = this.#save(entity, realm, id, doc, row ? 'update' : 'create')
-    return this.#present(entity, { realm, id, body: JSON.stringify(doc), rev }, true)
+    return this.#shown(entity, id, doc, rev, true)
   }
 
   /** CREST's optimistic concurrency: a write naming a revision fails unless it is the current one. */
@@ -631,13 +631,23 @@ export class LocalStore implements Transport {
    * names the new revision; other answers do unless the kind says its server leaves it out.
    */
   #present(entity: EntityDef, row: Row, written = false): JsonObject {
-    const doc = JSON.parse(row.body) as JsonObject
+    return this.#shown(entity, row.id, JSON.parse(row.body) as JsonObject, row.rev, written)
+  }
+
+  /** The wire form of a stored document, which it may share parts with (a write's own). */
+  #shown(
+    entity: EntityDef,
+    id: string,
+    doc: JsonObject,
+    rev: string,
+    written: boolean
+  ): JsonObject {
     const rules = this.#rules(entity)
-    const shown = rules.present?.(doc, row.id) ?? doc
+    const shown = rules.present?.(doc, id) ?? doc
     const where = rules.revisionShown ?? 'always'
-    const rev: JsonObject =
-      where === 'always' || (where === 'writes' && written) ? { _rev: row.rev } : {}
-    return this.#withType(entity, { [entity.idField]: row.id, ...rev, ...shown })
+    const revision: JsonObject =
+      where === 'always' || (where === 'writes' && written) ? { _rev: rev } : {}
+    return this.#withType(entity, { [entity.idField]: id, ...revision, ...shown })
   }
 
   #withType(entity: EntityDef, doc: JsonObject): JsonObject {
