@@ -1,7 +1,8 @@
 // The reference for `amsh serve` (npm run bench): a minimal node:http server that reads each
 // request's body and answers the bytes amsh serve answered the same request (recorded by the
-// benchmark: status, headers, body), and logs one line per request to stderr, as serve does. What
-// amsh serve costs beyond this is routing, checking, the store and the session.
+// benchmark: status, headers, body), and logs one line per request to stderr as serve does (the
+// lines of a turn of the event loop in one write). What amsh serve costs beyond this is
+// routing, checking, the store and the session.
 //
 //   node bench/bare-server.mjs <answers.json>     answers: { "PUT": {status, headers, body}, ... }
 import { readFileSync } from 'node:fs'
@@ -9,7 +10,16 @@ import { createServer } from 'node:http'
 import { performance } from 'node:perf_hooks'
 
 const answers = JSON.parse(readFileSync(process.argv[2], 'utf8'))
-const log = (line) => process.stderr.write(`${line}\n`)
+// One write per turn of the event loop, as amsh serve logs (src/output/buffered.ts, turnLog).
+let lines = []
+const flush = () => {
+  const text = lines.join('')
+  lines = []
+  process.stderr.write(text)
+}
+const log = (line) => {
+  if (lines.push(`${line}\n`) === 1) setImmediate(flush)
+}
 
 const server = createServer((request, response) => {
   const started = performance.now()

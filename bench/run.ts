@@ -135,7 +135,7 @@ if (wanted('batch')) {
   const modes = [
     {
       flags: [] as string[],
-      name: '10,000-line batch of create Scripts on the local store, one transaction each',
+      name: '10,000-line batch of create Scripts on the local store, each command kept on its own (group commit)',
       target: 15_000,
     },
     {

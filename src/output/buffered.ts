@@ -75,3 +75,22 @@ export function writeStderr(text: string): void {
   stdout.flush()
   process.stderr.write(text)
 }
+
+/**
+ * A log of lines (serve's, one per request): the lines of one turn of the event loop go out in
+ * one write after it, where a write per line was a system call per request. Whatever is left
+ * goes out at exit.
+ */
+export function turnLog(stream: NodeJS.WritableStream): (line: string) => void {
+  let lines: string[] = []
+  const flush = () => {
+    if (lines.length === 0) return
+    const text = lines.join('')
+    lines = []
+    stream.write(text)
+  }
+  process.on('exit', flush)
+  return (line) => {
+    if (lines.push(`${line}\n`) === 1) setImmediate(flush)
+  }
+}

@@ -9,6 +9,7 @@ import {
   type Product,
 } from '../catalog/profiles.ts'
 import { AmshError, toAmshError } from '../errors.ts'
+import { turnLog } from '../output/buffered.ts'
 import { amshHome } from '../paths.ts'
 import { openTransport } from '../transport/open.ts'
 import type { Transport } from '../transport/types.ts'
@@ -220,7 +221,7 @@ export async function serveMain(argv: string[]): Promise<number> {
       : adminPassword(join(home, 'admin-password'))
     const storePath = options.store ?? join(home, 'store.db')
     store = await openTransport({ kind: 'local', path: storePath, product })
-    const log = (line: string) => process.stderr.write(`${line}\n`)
+    const log = turnLog(process.stderr)
     const router = jans
       ? new JansApi({
           transport: store,

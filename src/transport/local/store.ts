@@ -279,9 +279,8 @@ export class LocalStore implements Transport {
         // An item found in the realm itself shows that the realm is there: a read by id is one
         // query, not two (serve answers thousands a second). A miss, or an item of the global
         // scope, still needs the realm checked.
-        const realm = realmOf(target.scope)
-        const row = this.#lookup(entity, realm, id)
-        if (row && row.realm === realm) return this.#present(entity, row)
+        const row = this.#lookupOwn(entity, realmOf(target.scope), id)
+        if (row) return this.#present(entity, row)
       }
       const realm = this.#realm(target.scope)
       if (own) return own.read(target, id)
@@ -603,16 +602,19 @@ export class LocalStore implements Transport {
     return queryEnvelope(result, remaining, cookie)
   }
 
+  /** The item of the realm (or of the global scope), or one of the global scope a realm sees. */
   #lookup(entity: EntityDef, realm: string, id: string): Row | undefined {
-    const statement =
-      realm === GLOBAL
-        ? this.#statement(
-            'SELECT realm, id, body, rev FROM resources WHERE entity = ? AND realm = ? AND id = ?'
-          )
-        : this.#statement(
-            "SELECT realm, id, body, rev FROM resources WHERE entity = ? AND realm IN (?, '') AND id = ? ORDER BY realm DESC LIMIT 1"
-          )
-    return statement.get(entity.name, realm, id) as Row | undefined
+    if (realm === GLOBAL) return this.#lookupOwn(entity, realm, id)
+    return this.#statement(
+      "SELECT realm, id, body, rev FROM resources WHERE entity = ? AND realm IN (?, '') AND id = ? ORDER BY realm DESC LIMIT 1"
+    ).get(entity.name, realm, id) as Row | undefined
+  }
+
+  /** The item of exactly this realm (or scope). */
+  #lookupOwn(entity: EntityDef, realm: string, id: string): Row | undefined {
+    return this.#statement(
+      'SELECT realm, id, body, rev FROM resources WHERE entity = ? AND realm = ? AND id = ?'
+    ).get(entity.name, realm, id) as Row | undefined
   }
 
   #find(entity: EntityDef, realm: string, id: string): Row {
