@@ -76,7 +76,7 @@ export function sameImage(a: JsonValue | null, b: JsonValue | null): boolean {
 /** A short fingerprint of an image, to tell later whether an item is still as a change left it. */
 export function fingerprint(value: JsonValue | null): string | null {
   if (value == null) return null
-  return crypto().createHash('sha256').update(canonical(value)).digest('base64url').slice(0, 22)
+  return crypto().hash('sha256', canonical(value), 'base64url').slice(0, 22)
 }
 
 /**
