@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { performance } from 'node:perf_hooks'
+import { setImmediate } from 'node:timers'
 
 const answers = JSON.parse(readFileSync(process.argv[2], 'utf8'))
 // One write per turn of the event loop, as amsh serve logs (src/output/buffered.ts, turnLog).
