@@ -237,7 +237,6 @@ export class Session {
     return this.#connection.label
   }
 
-  /** Closes what `connect` opened (the start-up store belongs to whoever made it). */
   /** Ends the session: its connection, and the bookkeeping of its lines. */
   close(): void {
     this.#leave()
@@ -246,7 +245,10 @@ export class Session {
     this.#lines.disable()
   }
 
-  /** Back to the local store, closing the connection left when amsh opened it. */
+  /**
+   * Back to the start-up store, closing what `connect` opened (the start-up store belongs to
+   * whoever made it).
+   */
   #leave(): void {
     if (this.#connection.owned) this.#connection.transport.close()
     this.#connection = this.#connector.home

@@ -207,10 +207,10 @@ export class LocalStore implements Transport {
     this.#guard(() => this.#statement('BEGIN IMMEDIATE').run())
     group.since = this.#now()
     setTimeout(() => {
+      if (group.since === undefined) return
+      group.due = true
       try {
-        if (this.#db.open && group.since !== undefined && this.commitGroup()) {
-          group.hooks.afterCommit()
-        }
+        this.#leftChange()
       } catch {
         // Left for the next change, commitGroup() or close() to commit, or to report.
       }
