@@ -54,6 +54,28 @@ const MIGRATIONS: Record<number, string> = {
  */
 const BUSY_TIMEOUT_MS = 30_000
 
+/** How many times walMode asks (about a second in all). */
+const WAL_ATTEMPTS = 20
+
+/**
+ * Puts a database in WAL mode. Two processes making the same new file at once can both hold
+ * its read lock and want its exclusive one to switch: SQLite then tells one SQLITE_BUSY at once,
+ * without waiting (it would never get the lock), and the other switches. A moment later the
+ * file is in WAL mode, and asking again finds it so.
+ */
+function walMode(db: Db): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      db.pragma('journal_mode = WAL')
+      return
+    } catch (err) {
+      const busy = isSqliteError(err) && (err as { code?: string }).code === 'SQLITE_BUSY'
+      if (!busy || attempt >= WAL_ATTEMPTS) throw err
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 * attempt)
+    }
+  }
+}
+
 let addonPath: string | null | undefined
 
 /**
@@ -211,7 +233,7 @@ export function openDatabase(path: string, options: { snapshot?: boolean } = {})
       }
       foreign()
       if (readonly) throw readOnlyStore(path)
-      db.pragma('journal_mode = WAL')
+      walMode(db)
       // Another amsh may be making the same store at this moment: the write lock decides which
       // one makes it, and the other finds it made.
       db.exec('BEGIN IMMEDIATE')
@@ -267,7 +289,7 @@ export function openPrivateDatabase(path: string, options: { readonly?: boolean 
     nativeBinding: nativeBinding(),
   })
   if (!options.readonly) {
-    db.pragma('journal_mode = WAL')
+    walMode(db)
     db.pragma('synchronous = NORMAL')
     if (fresh) {
       for (const suffix of ['-wal', '-shm']) {
