@@ -288,7 +288,8 @@ describe('amsh killed mid-batch', () => {
     for (let kill_ = 0; kill_ < 12; kill_++) {
       const tag = `atomic${kill_}`
       const file = join(temp.dir, `${tag}.amster`)
-      writeFileSync(file, `${mixedBatch(random, tag, 1500).join('\n')}\n`)
+      // Long enough that every kill below falls before the batch can end (~15,000 commands/s).
+      writeFileSync(file, `${mixedBatch(random, tag, 6000).join('\n')}\n`)
       const child = start(['--store', store, '-o', 'ndjson', '--atomic', file], env)
       // A third of the kills by time (start-up included), the rest after some results.
       if (random() < 0.33) {
